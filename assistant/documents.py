@@ -1,0 +1,280 @@
+"""Files -> documents: read article files, strip web boilerplate, parse metadata.
+
+A :class:`Document` holds the cleaned text (what chunks and citations point into) and
+metadata: title, publisher (province or organization), published/event dates and the
+author byline. ``doc_id`` is the file stem, so ``003_95457bacc3751b1b.txt`` becomes
+``003_95457bacc3751b1b``.
+
+Files that are empty, binary, not UTF-8, too large or unreadable are skipped with a
+warning naming them (see :class:`LoadResult`); the other files still load.
+
+>>> doc = parse_document("x.txt", "Tiêu đề\\n\\nNội dung bài viết dài ... \\n\\nTÁC GIả")
+>>> doc.doc_id
+'x'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.vietnamese import nfc
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# Exact lines (after trimming) that are page chrome, not article text.
+_BOILERPLATE_LINES = {
+    "xuất bản thông tin",
+    "chi tiết bài viết tin tức",
+    "mặc định cỡ chữ",
+    "xem phản hồi",
+    "tin khác",
+    "in bài viết",
+    "chia sẻ",
+    "các tin khác",
+    "tin liên quan",
+    "bình luận",
+    "gửi bình luận",
+    "quay lại",
+    "đầu trang",
+    "in trang",
+}
+_TRAILING_CHROME = re.compile(r"\s*(xem phản hồi|tin khác|in bài viết|chia sẻ)\s*$", re.I)
+_PUNCT_ONLY = re.compile(r"^[\s;.,:\-–—_*•|/\\]*$")
+_DATE = r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})"
+_DATE_LINE = re.compile(
+    r"^(?:(?:thứ\s+\S+|chủ nhật)[,\s]*)?(?:ngày(?: đăng)?:?\s*)?" + _DATE + r"(?:\s+\d{1,2}:\d{2})?\s*-?$",
+    re.I,
+)
+_INLINE_DATE_SUFFIX = re.compile(r"\s*\(" + _DATE + r"(?:\s+\d{1,2}:\d{2})?\)\s*$")
+_BANNER_PUBLISHER = re.compile(r"(?:ĐẢNG BỘ|BÁO)\s+(?:TỈNH|THÀNH PHỐ)?\s*(.+)$")
+_PLACE = re.compile(
+    r"(?:điểm cầu|tỉnh|thành phố|TP\.)\s+((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wÀ-ỹ]*(?:\s|$)){1,3})"
+)
+_NOT_PLACE = {"Ủy", "Uỷ", "Tỉnh", "Thành", "Đảng", "Ban", "Hội", "Trung", "Quốc"}
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class Document:
+    """One cleaned article. ``text`` is what chunk offsets point into."""
+
+    doc_id: str
+    path: str
+    title: str
+    text: str
+    content_hash: str
+    publisher: str = ""
+    published: str = ""
+    dates: list[str] = field(default_factory=list)
+    author: str = ""
+
+    @property
+    def date(self) -> str:
+        """Best single date: the publication date, else the first event date."""
+        return self.published or (self.dates[0] if self.dates else "")
+
+    def metadata(self) -> dict[str, str]:
+        """Flat metadata for the vector store (Chroma wants scalars)."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "date": self.date,
+            "author": self.author,
+            "path": self.path,
+        }
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document]
+    skipped: list[tuple[str, str]]  # (path, reason)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _iso(day: str, month: str, year: str) -> str:
+    d, m = int(day), int(month)
+    if not (1 <= d <= 31 and 1 <= m <= 12):
+        return ""
+    return f"{int(year):04d}-{m:02d}-{d:02d}"
+
+
+def _html_to_text(raw: str) -> str:
+    raw = re.sub(r"(?is)<(script|style)[^>]*>.*?</\1>", " ", raw)
+    raw = re.sub(r"(?i)<br\s*/?>|</(p|div|h\d|li|tr)>", "\n", raw)
+    return html.unescape(_TAGS.sub(" ", raw))
+
+
+def clean_lines(raw: str) -> tuple[list[str], dict[str, str]]:
+    """Drop page chrome; return the kept lines and what was learned from the chrome."""
+    found: dict[str, str] = {}
+    kept: list[str] = []
+    seen: set[str] = set()
+    for line in raw.splitlines():
+        text = re.sub(r"[ \t\u00a0]+", " ", line).strip()
+        if text.lower().startswith("null "):
+            text = text[5:].strip()
+        low = text.lower()
+        if not text:
+            if kept and kept[-1] != "":
+                kept.append("")
+            continue
+        if low in _BOILERPLATE_LINES or _PUNCT_ONLY.match(text):
+            continue
+        m = _DATE_LINE.match(text)
+        if m:
+            if "đăng" in low:  # an explicit "Ngày đăng" beats a crawl date
+                found["published"] = _iso(*m.groups())
+            else:
+                found.setdefault("published", _iso(*m.groups()))
+            continue
+        banner = _BANNER_PUBLISHER.search(text)
+        if banner and text.isupper():
+            found.setdefault("publisher", banner.group(1).strip().title())
+            continue
+        text = _TRAILING_CHROME.sub("", text)
+        if text in seen:  # repeated title or photo caption
+            continue
+        seen.add(text)
+        kept.append(text)
+    while kept and kept[-1] == "":
+        kept.pop()
+    return kept, found
+
+
+def _title(lines: list[str], found: dict[str, str]) -> tuple[str, list[str]]:
+    """Pick the title: the longest short line before the first long paragraph.
+
+    Returns the title and the lines with the header chrome before the title removed
+    (site sections, navigation).
+    """
+    header: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if len(line) >= 200:
+            break
+        if line:
+            header.append((i, line))
+    candidates = [h for h in header if len(h[1].split()) >= 3] or header
+    if not candidates:
+        return "", lines
+    index, title = max(candidates, key=lambda h: len(h[1]))
+    m = _INLINE_DATE_SUFFIX.search(title)
+    if m:
+        found.setdefault("published", _iso(*m.groups()))
+        title = title[: m.start()].strip()
+    return title, lines[index:]
+
+
+def _publisher(text: str, found: dict[str, str]) -> str:
+    if found.get("publisher"):
+        return found["publisher"]
+    bridge = re.search(r"điểm cầu\s+(?:tỉnh\s+|thành phố\s+)?((?:[A-ZĐ][\wÀ-ỹ]*\s?){1,3})", text)
+    if bridge:
+        return bridge.group(1).strip()
+    counts: Counter[str] = Counter()
+    for m in _PLACE.finditer(text):
+        name = m.group(1).strip()
+        if name.split()[0] not in _NOT_PLACE:
+            counts[name] += 1
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def _author(lines: list[str]) -> str:
+    last = lines[-1] if lines else ""
+    words = last.split()
+    if 1 <= len(words) <= 5 and not re.search(r"[.:;!?]$", last) and last[0].isupper():
+        return last.title() if last.isupper() else last
+    return ""
+
+
+def parse_document(path: str | Path, raw: str) -> Document:
+    """Clean one article's raw text and parse its metadata."""
+    path = Path(path)
+    raw = nfc(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    if path.suffix.lower() in (".html", ".htm") or re.search(r"(?i)<(html|body|p)\b", raw):
+        raw = _html_to_text(raw)
+    lines, found = clean_lines(raw)
+    title, lines = _title(lines, found)
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    dates = [iso for iso in (_iso(*m.groups()) for m in re.finditer(_DATE, text)) if iso]
+    return Document(
+        doc_id=path.stem,
+        path=str(path),
+        title=title,
+        text=text,
+        content_hash=content_hash(raw.encode("utf-8")),
+        publisher=_publisher(text, found),
+        published=found.get("published", ""),
+        dates=dates,
+        author=_author([ln for ln in lines if ln]),
+    )
+
+
+def read_document(path: str | Path) -> Document:
+    """Read and parse one file; raise ``ValueError`` with the reason if unusable."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError("empty file")
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file")
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start})") from None
+    doc = parse_document(path, raw)
+    if not doc.text.strip():
+        raise ValueError("no article text after cleaning")
+    return doc
+
+
+def iter_files(root: str | Path) -> list[Path]:
+    """Article files under ``root`` (a folder or one file), sorted, symlink loops ignored."""
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    files: list[Path] = []
+    for p in sorted(root.rglob("*")):
+        try:
+            if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file():
+                files.append(p)
+        except OSError:  # symlink loop, permission denied
+            log.warning("skipping %s: cannot stat", p)
+    return files
+
+
+def load_documents(root: str | Path) -> LoadResult:
+    """Load every article under ``root``; bad files are skipped with a named warning."""
+    docs: list[Document] = []
+    skipped: list[tuple[str, str]] = []
+    ids: set[str] = set()
+    for path in iter_files(root):
+        try:
+            doc = read_document(path)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            log.warning("skipping %s: %s", path, reason)
+            skipped.append((str(path), reason))
+            continue
+        if doc.doc_id in ids:
+            skipped.append((str(path), f"duplicate doc_id {doc.doc_id}"))
+            continue
+        ids.add(doc.doc_id)
+        docs.append(doc)
+    return LoadResult(docs, skipped)

@@ -1,0 +1,227 @@
+"""Vietnamese-aware text handling shared by every stage.
+
+- :func:`nfc` / :func:`fold`: Unicode NFC; diacritic folding with ``đ`` -> ``d``.
+- :func:`match_normalize`: the gold-set normalization of DESIGN.md (fold, lowercase,
+  collapse whitespace, drop thousands separators: ``20.777`` -> ``20777``).
+- :func:`syllables` / :func:`keyword_tokens`: syllable tokens for the keyword index
+  (exact syllables, folded syllables and folded syllable bigrams such as ``dang_vien``).
+- :func:`split_sentences`: sentence spans with offsets into the text; cuts only at
+  whitespace, so a syllable is never split.
+- :func:`detect_language`: deterministic vi/en detection.
+
+Deliberately left out: word segmentation into multi-syllable words (bigrams cover
+compounds well enough for retrieval, and need no model).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WS = re.compile(r"\s+")
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
+_WORD = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*", re.UNICODE)
+_VI_MARKED = re.compile(
+    "[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]",
+    re.IGNORECASE,
+)
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC (Vietnamese files often mix NFC and NFD)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics; ``đ``/``Đ`` become ``d``.
+
+    >>> fold("Đảng viên")
+    'dang vien'
+    """
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped.replace("đ", "d"))
+
+
+def match_normalize(text: str) -> str:
+    """Normalization for all answer/key-fact matching (DESIGN.md).
+
+    >>> match_normalize("Kết nạp  20.777 đảng viên")
+    'ket nap 20777 dang vien'
+    """
+    folded = fold(nfc(text))
+    folded = _THOUSANDS.sub("", folded)
+    return _WS.sub(" ", folded).strip()
+
+
+def syllables(text: str) -> list[str]:
+    """Lowercased NFC syllables (and codes such as ``01-kl/btctw``) in reading order."""
+    return [m.group(0) for m in _WORD.finditer(nfc(text).lower())]
+
+
+def keyword_tokens(text: str, *, bigrams: bool = True) -> list[str]:
+    """Tokens for the keyword index: exact + folded syllables and folded bigrams.
+
+    >>> keyword_tokens("Đảng viên")
+    ['đảng', 'dang', 'viên', 'vien', 'dang_vien']
+    """
+    out: list[str] = []
+    folded_seq: list[str] = []
+    for syl in syllables(_THOUSANDS.sub("", nfc(text))):
+        f = fold(syl)
+        out.append(syl)
+        if f != syl:
+            out.append(f)
+        if "-" in f or "/" in f:
+            out.extend(p for p in re.split(r"[-/]", f) if p)
+        folded_seq.append(f)
+    if bigrams:
+        out.extend(f"{a}_{b}" for a, b in zip(folded_seq, folded_seq[1:], strict=False))
+    return out
+
+
+# --- sentences ---------------------------------------------------------------------
+
+_ABBREVIATIONS = {
+    "tp", "t.ư", "tw", "th.s", "ths", "ts", "pgs", "gs", "bs", "ks", "mr", "mrs", "dr",
+    "st", "no", "vs", "e.g", "i.e", "etc", "q", "p", "tr", "t.h",
+}
+# Sentence end: . ! ? … (optionally followed by closing quotes/brackets) then whitespace.
+_SENT_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
+_ENUM_START = re.compile(r"(?<=[:;.])\s+(?=\(\d{1,2}\)\s)")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of text with its offsets: ``source[start:end] == text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _trim(source: str, start: int, end: int) -> Span | None:
+    while start < end and source[start].isspace():
+        start += 1
+    while end > start and source[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    return Span(start, end, source[start:end])
+
+
+def _is_boundary(source: str, dot_end: int, next_start: int) -> bool:
+    """Decide whether the punctuation before ``dot_end`` really ends a sentence."""
+    if next_start >= len(source):
+        return True
+    before = source[:dot_end].rstrip("\"”’)]")
+    last_word = re.search(r"(\S+)$", before)
+    if last_word:
+        word = last_word.group(1).rstrip(".!?…").lower()
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            return False
+        if re.fullmatch(r"\d{1,3}", word) and before.endswith("."):
+            # "1. " list numbering or an ordinal: not a boundary when followed by lowercase
+            return not source[next_start].islower()
+    nxt = source[next_start]
+    return nxt.isupper() or nxt.isdigit() or nxt in "\"“‘(['-–•*"
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split ``text[start:end]`` into sentence spans (offsets are into ``text``).
+
+    Boundaries: line breaks, sentence punctuation followed by an upper-case letter,
+    digit or quote, and enumeration items such as ``(2) ...``. Cuts happen only at
+    whitespace, never inside a syllable.
+
+    >>> [s.text for s in split_sentences("Ngày 13-1, hội nghị họp. Đồng chí A phát biểu.")]
+    ['Ngày 13-1, hội nghị họp.', 'Đồng chí A phát biểu.']
+    """
+    stop = len(text) if end is None else end
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text[start:stop]):
+        ls, le = start + line.start(), start + line.end()
+        cuts = [ls]
+        segment = text[ls:le]
+        for m in _SENT_END.finditer(segment):
+            if _is_boundary(text, ls + m.start(), ls + m.end()):
+                cuts.append(ls + m.end())
+        for m in _ENUM_START.finditer(segment):
+            cuts.append(ls + m.end())
+        cuts = sorted(set(cuts)) + [le]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            span = _trim(text, a, b)
+            if span is not None:
+                spans.append(span)
+    return spans
+
+
+def split_clauses(span: Span, max_chars: int = 320) -> list[Span]:
+    """Split a long sentence at ``;`` so evidence can quote the part that answers.
+
+    Short sentences come back unchanged.
+    """
+    if len(span.text) <= max_chars:
+        return [span]
+    parts: list[Span] = []
+    cursor = span.start
+    for m in re.finditer(r";\s+", span.text):
+        cut = span.start + m.end()
+        piece = _trim_span(span, cursor, cut)
+        if piece is not None:
+            parts.append(piece)
+        cursor = cut
+    tail = _trim_span(span, cursor, span.end)
+    if tail is not None:
+        parts.append(tail)
+    return parts or [span]
+
+
+def _trim_span(span: Span, a: int, b: int) -> Span | None:
+    offset = span.start
+    text = span.text
+    sa, sb = a - offset, b - offset
+    while sa < sb and text[sa].isspace():
+        sa += 1
+    while sb > sa and text[sb - 1].isspace():
+        sb -= 1
+    if sa >= sb:
+        return None
+    return Span(offset + sa, offset + sb, text[sa:sb])
+
+
+# --- language ----------------------------------------------------------------------
+
+_EN_WORDS = frozenset(
+    "the a an of and or in on at to for is are was were what which who whom whose when "
+    "where why how did does do many much with by from that this these those there their "
+    "it its be been has have had as about list name give tell please according".split()
+)
+_VI_WORDS = frozenset(
+    "và của là các những được trong cho với có không đã này theo về tại một người gì "
+    "nào bao nhiêu ai đâu khi sao thế nhiệm vụ năm ngày quý tỉnh đảng".split()
+)
+
+
+def detect_language(text: str) -> str:
+    """Return ``"vi"`` or ``"en"`` deterministically (diacritics and function words).
+
+    Text inside quotation marks is ignored, so an English answer quoting a Vietnamese
+    source still counts as English.
+
+    >>> detect_language("What were the six Q1 2021 priorities?")
+    'en'
+    >>> detect_language("Sáu nhiệm vụ trọng tâm quý I/2021 là gì?")
+    'vi'
+    """
+    unquoted = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", nfc(text))
+    words = syllables(unquoted)
+    if not words:
+        return "vi" if _VI_MARKED.search(text) else "en"
+    marked = sum(1 for w in words if _VI_MARKED.search(w))
+    vi_hits = sum(1 for w in words if w in _VI_WORDS) + marked
+    en_hits = sum(1 for w in words if w in _EN_WORDS)
+    if marked / len(words) >= 0.2:
+        return "vi"
+    return "en" if en_hits >= vi_hits else "vi"

@@ -1,0 +1,68 @@
+"""Shared fixtures: real Chroma + SQLite indexes in temporary folders, real embeddings.
+
+Embedding vectors are cached on disk (``~/.cache/assistant/embeddings.sqlite3``, keyed by
+model and text), so only the first run on a machine pays for embedding the seeds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.api import Assistant
+from assistant.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def make_settings(index_path: Path, **overrides: Any) -> Settings:
+    base: dict[str, Any] = {
+        "index_path": index_path,
+        "seeds_path": SEEDS,
+        "data_dir": index_path.parent / "data",
+        "llm": {"backend": "extractive"},
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return load_settings(**base)
+
+
+@pytest.fixture(scope="session")
+def seeded_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of an index holding the five seeds (built once per test session)."""
+    path = tmp_path_factory.mktemp("seeded") / "vectorstore"
+    settings = make_settings(path)
+    bot = Assistant.from_settings(settings, require_index=False)
+    bot.ingest(SEEDS)
+    bot.index.close()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def bot(seeded_settings: Settings) -> Assistant:
+    """An extractive assistant over the seeded index (shared, read-only)."""
+    return Assistant.from_settings(seeded_settings)
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dest)
+    (dest / "SHA256SUMS").unlink()
+    return dest
+
+
+@pytest.fixture()
+def fresh_settings(tmp_path: Path) -> Callable[..., Settings]:
+    def factory(**overrides: Any) -> Settings:
+        return make_settings(tmp_path / "vectorstore", **overrides)
+
+    return factory
