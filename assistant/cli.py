@@ -65,7 +65,7 @@ def _no_llm() -> Any:
     class _Extractive:
         name = "extractive"
 
-    return None if False else _Extractive()  # noqa: SIM211
+    return None if False else _Extractive()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

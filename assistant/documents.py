@@ -51,7 +51,9 @@ _TRAILING_CHROME = re.compile(r"\s*(xem phản hồi|tin khác|in bài viết|ch
 _PUNCT_ONLY = re.compile(r"^[\s;.,:\-–—_*•|/\\]*$")
 _DATE = r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})"
 _DATE_LINE = re.compile(
-    r"^(?:(?:thứ\s+\S+|chủ nhật)[,\s]*)?(?:ngày(?: đăng)?:?\s*)?" + _DATE + r"(?:\s+\d{1,2}:\d{2})?\s*-?$",
+    r"^(?:(?:thứ\s+\S+|chủ nhật)[,\s]*)?(?:ngày(?: đăng)?:?\s*)?"
+    + _DATE
+    + r"(?:\s+\d{1,2}:\d{2})?\s*-?$",
     re.I,
 )
 _INLINE_DATE_SUFFIX = re.compile(r"\s*\(" + _DATE + r"(?:\s+\d{1,2}:\d{2})?\)\s*$")

@@ -61,6 +61,7 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     chunk_id UNINDEXED, tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '_-/'"
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 CREATE TABLE IF NOT EXISTS sentences (
     doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, vec BLOB,
     PRIMARY KEY (doc_id, start, end)
@@ -292,6 +293,18 @@ class Index:
                 (match, k),
             ).fetchall()
         return [(r[0], float(r[1])) for r in rows]
+
+    def known_terms(self, terms: list[str]) -> set[str]:
+        """The subset of keyword-index ``terms`` that occur in at least one chunk."""
+        if not terms:
+            return set()
+        db = self._connect()
+        marks = ",".join("?" * len(terms))
+        with self._lock:
+            rows = db.execute(
+                f"SELECT term FROM chunks_vocab WHERE term IN ({marks})", terms
+            ).fetchall()
+        return {r[0] for r in rows}
 
     def dense_search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         """Cosine similarity search in Chroma; returns (chunk_id, similarity) best first."""

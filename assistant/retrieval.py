@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 
 from assistant.config import RetrievalSettings
 from assistant.index import Index
+from assistant.vietnamese import content_tokens
 
 
 @dataclass
@@ -56,12 +57,15 @@ class Passage:
         }
 
 
-def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
-    """Reciprocal rank fusion: ``sum(1 / (k + rank))`` over the rankings (rank from 1)."""
+def rrf(
+    rankings: list[list[str]], k: int = 60, weights: list[float] | None = None
+) -> dict[str, float]:
+    """Reciprocal rank fusion: ``sum(w / (k + rank))`` over the rankings (rank from 1)."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[i]
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + w / (k + rank)
     return scores
 
 
@@ -113,7 +117,11 @@ class Retriever:
         elif cfg.fusion == "weighted":
             fused = weighted(dense_hits, kw_hits, cfg.dense_weight)
         else:
-            fused = rrf([[i for i, _ in dense_hits], [i for i, _ in kw_hits]], cfg.rrf_k)
+            fused = rrf(
+                [[i for i, _ in dense_hits], [i for i, _ in kw_hits]],
+                cfg.rrf_k,
+                [1.0, self.keyword_weight(query)],
+            )
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         records = self.index.chunks([cid for cid, _ in ranked])
         dense_map, kw_map = dict(dense_hits), dict(kw_hits)
@@ -143,6 +151,16 @@ class Retriever:
                 )
             )
         return out
+
+
+    def keyword_weight(self, query: str) -> float:
+        """Trust in the keyword ranking: the share of the question's content words that
+        occur in the corpus. An English question about Vietnamese text shares few words
+        with it (numbers, names), so its keyword ranking counts for less."""
+        terms = sorted(t for t in content_tokens(query) if "_" not in t)
+        if not terms:
+            return 0.0
+        return len(self.index.known_terms(terms)) / len(terms)
 
 
 class HybridRetriever(BaseRetriever):

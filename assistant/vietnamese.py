@@ -15,6 +15,7 @@ compounds well enough for retrieval, and need no model).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -77,8 +78,38 @@ def keyword_tokens(text: str, *, bigrams: bool = True) -> list[str]:
             out.extend(p for p in re.split(r"[-/]", f) if p)
         folded_seq.append(f)
     if bigrams:
-        out.extend(f"{a}_{b}" for a, b in zip(folded_seq, folded_seq[1:], strict=False))
+        out.extend(f"{a}_{b}" for a, b in itertools.pairwise(folded_seq))
     return out
+
+
+# Function words that carry no topic (folded forms; both languages).
+STOPWORDS = frozenset(
+    """
+    la gi nao ai dau bao nhieu khi nhu the sao va cua cac
+    nhung duoc trong cho voi co khong da nay theo ve tai mot nguoi
+    thi ma de do hay hoac tu den ra vao len nam ngay the
+    a an of and or in on at to for is are was were
+    what which who whom whose when where why how did does do many much
+    with by from that this these those there their it its be been has
+    have had as about list name give tell please according did were was
+    """.split()
+)
+
+
+def content_tokens(text: str) -> set[str]:
+    """Folded syllables and bigrams of ``text`` without stopwords."""
+    toks = set()
+    for t in keyword_tokens(text):
+        if "_" in t:
+            a, b = t.split("_", 1)
+            if a in STOPWORDS and b in STOPWORDS:
+                continue
+            toks.add(t)
+        else:
+            f = fold(t)
+            if f not in STOPWORDS and len(f) > 1:
+                toks.add(f)
+    return toks
 
 
 # --- sentences ---------------------------------------------------------------------
@@ -149,8 +180,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
                 cuts.append(ls + m.end())
         for m in _ENUM_START.finditer(segment):
             cuts.append(ls + m.end())
-        cuts = sorted(set(cuts)) + [le]
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        cuts = [*sorted(set(cuts)), le]
+        for a, b in itertools.pairwise(cuts):
             span = _trim(text, a, b)
             if span is not None:
                 spans.append(span)
@@ -194,13 +225,19 @@ def _trim_span(span: Span, a: int, b: int) -> Span | None:
 # --- language ----------------------------------------------------------------------
 
 _EN_WORDS = frozenset(
-    "the a an of and or in on at to for is are was were what which who whom whose when "
-    "where why how did does do many much with by from that this these those there their "
-    "it its be been has have had as about list name give tell please according".split()
+    """
+    the a an of and or in on at to for is are was
+    were what which who whom whose when where why how did does do many
+    much with by from that this these those there their it its be been
+    has have had as about list name give tell please according
+    """.split()
 )
 _VI_WORDS = frozenset(
-    "và của là các những được trong cho với có không đã này theo về tại một người gì "
-    "nào bao nhiêu ai đâu khi sao thế nhiệm vụ năm ngày quý tỉnh đảng".split()
+    """
+    và của là các những được trong cho với có không đã này theo
+    về tại một người gì nào bao nhiêu ai đâu khi sao thế nhiệm
+    vụ năm ngày quý tỉnh đảng
+    """.split()
 )
 
 
