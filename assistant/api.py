@@ -114,18 +114,20 @@ class Assistant:
         *,
         generator: Generator | None = None,
         require_index: bool = True,
+        load_llm: bool = True,
     ) -> Assistant:
         """Build everything from settings (env ``ASSISTANT_*`` when ``settings`` is None).
 
         The LLM backend follows ``settings.llm.backend``; pass ``generator`` to inject one
-        (tests use a deterministic fake chat model this way).
+        (tests use a deterministic fake chat model this way). ``load_llm=False`` skips
+        the LLM (for ingest-only use).
         """
         settings = settings or load_settings()
         index = Index(settings, make_embeddings(settings))
         if require_index:
             index.open_existing()
         notes: list[str] = []
-        if generator is None and settings.llm.backend != "extractive":
+        if generator is None and load_llm and settings.llm.backend != "extractive":
             from assistant.llm import make_generator
 
             generator, notes = make_generator(settings)

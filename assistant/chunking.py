@@ -59,19 +59,33 @@ def chunk_id_for(doc_id: str, text: str, occurrence: int = 0) -> str:
 
 
 def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
-    """Cut an over-long sentence at clause punctuation, then at whitespace."""
+    """Cut an over-long sentence into pieces of at most ``max_tokens`` tokens.
+
+    Cuts prefer clause punctuation (``;`` ``,``) and otherwise fall at whitespace, so a
+    syllable is never split. A single "word" longer than the budget stays whole.
+    """
+    body = text[span.start : span.end]
+    cuts = sorted({span.start + m.end() for m in re.finditer(r"\s+", body)} | {span.end})
     pieces: list[Span] = []
-    cursor = span.start
-    budget_start = span.start
-    last_cut = span.start
-    for m in re.finditer(r"[;,]\s+|\s+", text[span.start : span.end]):
-        cut = span.start + m.end()
-        if count_tokens(text[budget_start:cut]) > max_tokens and last_cut > budget_start:
-            pieces.append(Span(budget_start, last_cut, text[budget_start:last_cut]))
-            budget_start = last_cut
-        last_cut = cut
-    cursor = budget_start
-    pieces.append(Span(cursor, span.end, text[cursor : span.end]))
+    start = span.start
+    prev = start
+    for cut in cuts:
+        if count_tokens(text[start:cut]) <= max_tokens:
+            prev = cut
+            continue
+        if prev == start:  # one unbreakable word over budget
+            prev = cut
+        clause = max((m.end() for m in re.finditer(r"[;,]\s+", text[start:prev])), default=0)
+        end = (
+            start + clause
+            if clause and count_tokens(text[start : start + clause]) >= max_tokens // 2
+            else prev
+        )
+        pieces.append(Span(start, end, text[start:end]))
+        start = end
+        prev = cut if count_tokens(text[start:cut]) <= max_tokens else start
+    if start < span.end:
+        pieces.append(Span(start, span.end, text[start : span.end]))
     out = []
     for p in pieces:
         a, b = p.start, p.end

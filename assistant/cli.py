@@ -37,7 +37,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.api import Assistant
 
     settings = _settings(args)
-    bot = Assistant.from_settings(settings, require_index=False, generator=_no_llm())
+    bot = Assistant.from_settings(settings, require_index=False, load_llm=False)
     bar: Any = None
 
     def progress(doc_id: str, done: int, total: int) -> None:
@@ -58,14 +58,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"index: {json.dumps(bot.index.stats())} at {settings.index_path}")
     return 0
 
-
-def _no_llm() -> Any:
-    """Ingest never generates: avoid loading an LLM for it."""
-
-    class _Extractive:
-        name = "extractive"
-
-    return None if False else _Extractive()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

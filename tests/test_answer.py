@@ -1,0 +1,97 @@
+"""Extractive answers with citations, list completeness and refusals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
+from assistant.errors import InputError
+from assistant.evidence import anchors
+
+SIX_TASKS = [
+    "rà soát, bổ sung quy hoạch",
+    "Kế hoạch đào tạo, bồi dưỡng",
+    "thẩm tra, xác minh",
+    "lấy ý kiến đóng góp Kết luận",
+    "Kế hoạch kết nạp đảng viên",
+    "Kiểm tra kỹ thuật thẻ đảng viên",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("What were the six Q1 2021 priorities?", "en"),
+        ("Sáu nhiệm vụ trọng tâm quý I/2021 là gì?", "vi"),
+    ],
+)
+def test_six_priorities_are_all_listed_and_cited(
+    bot: Assistant, question: str, language: str
+) -> None:
+    ans = bot.ask(question)
+    assert not ans.refused and ans.language == language
+    for task in SIX_TASKS:
+        cited = [c for c in ans.citations if task in c.quote]
+        assert cited, task
+        assert all(c.doc_id.startswith("003_") for c in cited)
+        assert f"[{cited[0].marker}]" in ans.text
+    doc = bot.index.document(ans.citations[0].doc_id)
+    assert doc is not None
+    for c in ans.citations:
+        source = bot.index.document(c.doc_id)
+        assert source is not None and source.text[c.start : c.end] == c.quote
+    markers = [int(m) for m in re.findall(r"\[(\d+)\]", ans.text)]
+    assert sorted(markers) == [c.marker for c in ans.citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "refusal"),
+    [
+        ("What is the capital of Australia?", "The documents do not say"),
+        ("Ai là Bí thư Tỉnh ủy Cà Mau?", "Tài liệu không đề cập"),
+        ("Giá vàng hôm nay bao nhiêu?", "Tài liệu không đề cập"),
+    ],
+)
+def test_questions_outside_the_corpus_are_refused(
+    bot: Assistant, question: str, refusal: str
+) -> None:
+    ans = bot.ask(question)
+    assert ans.refused
+    assert ans.text.startswith(refusal)
+    assert ans.citations == []
+
+
+def test_number_question_quotes_the_figure(bot: Assistant) -> None:
+    ans = bot.ask(
+        "Năm 2023, các địa phương trong Cụm thi đua số III kết nạp bao nhiêu đảng viên mới?"
+    )
+    assert not ans.refused
+    assert "20.777" in ans.text
+    assert any(c.doc_id.startswith("001_") and "20.777" in c.quote for c in ans.citations)
+
+
+def test_stream_yields_evidence_first_then_tokens_then_answer(bot: Assistant) -> None:
+    events = list(bot.stream("Ai chủ trì hội nghị giao ban ngày 3/12/2018?"))
+    assert isinstance(events[0], EvidenceEvent) and events[0].citations
+    assert any(isinstance(e, TokenEvent) for e in events[1:-1])
+    assert isinstance(events[-1], FinalEvent)
+    assert "Phạm Minh Chính" in events[-1].answer.text
+    assert set(events[-1].answer.timings) >= {"retrieve", "generate", "total"}
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 4001])
+def test_unusable_questions_raise_a_clear_error(bot: Assistant, question: str) -> None:
+    with pytest.raises(InputError):
+        bot.ask(question)
+
+
+def test_anchors_find_names_years_quarters_but_not_titles() -> None:
+    assert anchors("Ai là Bí thư Tỉnh ủy Cà Mau?") == ["ca mau"]
+    assert anchors("What did Dong Thap do in the second quarter of 2021?") == [
+        "2021",
+        "quy ii",
+        "dong thap",
+    ]
+    assert anchors("Who chaired the Central Organization Commission meeting in September?") == []

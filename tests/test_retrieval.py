@@ -1,0 +1,50 @@
+"""Hybrid retrieval over the seeded index (real e5 vectors, real FTS5)."""
+
+from __future__ import annotations
+
+from assistant.api import Assistant
+from assistant.retrieval import rrf, weighted
+
+
+def test_rrf_and_weighted_fusion_math() -> None:
+    fused = rrf([["a", "b"], ["b", "c"]], k=60)
+    assert fused["b"] == 1 / 62 + 1 / 61
+    assert max(fused, key=fused.__getitem__) == "b"
+    assert rrf([["a"], ["b"]], k=60, weights=[1.0, 0.0])["b"] == 0.0
+    mixed = weighted([("a", 0.9), ("b", 0.5)], [("b", 10.0), ("c", 2.0)], 0.5)
+    assert mixed == {"a": 0.5, "b": 0.5, "c": 0.0}
+
+
+def test_english_question_finds_the_vietnamese_passage(bot: Assistant) -> None:
+    for mode in ("hybrid", "dense"):
+        top = bot.retriever.search("What were the six Q1 2021 priorities?", k=5, mode=mode)
+        assert top[0].doc_id.startswith("003_"), mode
+        assert any("01-KL/BTCTW" in p.text for p in top), mode
+
+
+def test_keyword_side_matches_without_diacritics(bot: Assistant) -> None:
+    top = bot.retriever.search("ket nap 20.777 dang vien moi", k=3, mode="keyword")
+    assert top and top[0].doc_id.startswith("001_")
+    assert "20.777" in top[0].text
+
+
+def test_modes_differ_and_scores_are_sorted(bot: Assistant) -> None:
+    q = "Huyện Cao Lãnh có mấy loại hình sinh hoạt chi bộ?"
+    for mode in ("hybrid", "dense", "keyword"):
+        hits = bot.retriever.search(q, k=5, mode=mode)
+        assert len(hits) == 5
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        assert any("05 loại hình" in h.text for h in hits), mode
+
+
+def test_keyword_weight_is_lower_for_english(bot: Assistant) -> None:
+    vi = bot.retriever.keyword_weight("Sáu nhiệm vụ trọng tâm quý I/2021 là gì?")
+    en = bot.retriever.keyword_weight("What were the six Q1 2021 priorities?")
+    assert vi > 0.8 and en < 0.5
+
+
+def test_langchain_retriever_interface(bot: Assistant) -> None:
+    docs = bot.as_retriever(k=3).invoke("Ai chủ trì hội nghị giao ban tháng 12 năm 2018?")
+    assert len(docs) == 3
+    assert docs[0].metadata["doc_id"].startswith("004_")
+    assert docs[0].id and "score" in docs[0].metadata
