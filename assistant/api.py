@@ -163,8 +163,8 @@ class Assistant:
     ) -> tuple[list[Passage], EvidenceResult, float]:
         """Retrieve passages and select evidence; returns them and the seconds taken."""
         t0 = time.perf_counter()
-        passages = self.retriever.search(question, k=top_k)
         qvec = self.index.embeddings.embed_query(question)
+        passages = self.retriever.search(question, k=top_k, vector=qvec)
         result = self.selector.select(question, passages, qvec)
         return passages, result, time.perf_counter() - t0
 

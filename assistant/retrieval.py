@@ -97,9 +97,16 @@ class Retriever:
         self.settings = settings
 
     def search(
-        self, query: str, k: int | None = None, mode: str | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        mode: str | None = None,
+        vector: list[float] | None = None,
     ) -> list[Passage]:
-        """Top-``k`` passages for ``query``; ``mode`` overrides the configured one."""
+        """Top-``k`` passages for ``query``; ``mode`` overrides the configured one.
+
+        ``vector`` is the query embedding when the caller already has it.
+        """
         cfg = self.settings
         k = k or cfg.top_k
         mode = mode or cfg.mode
@@ -107,7 +114,9 @@ class Retriever:
         dense_hits: list[tuple[str, float]] = []
         kw_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            dense_hits = self.index.dense_search(self.index.embeddings.embed_query(query), n)
+            if vector is None:
+                vector = self.index.embeddings.embed_query(query)
+            dense_hits = self.index.dense_search(vector, n)
         if mode in ("hybrid", "keyword"):
             kw_hits = self.index.keyword_search(query, n)
         if mode == "dense":
