@@ -57,6 +57,9 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     max_evidence: int = Field(8, ge=1, le=30)
+    min_evidence: int = Field(2, ge=1, le=30)
+    # Keep sentences scoring within this margin of the best one (or the min_evidence best).
+    evidence_margin: float = 0.08
     max_question_chars: int = 4000
     # Refuse when the best evidence scores below these (cosine + 0.3 x word overlap).
     # Calibrated on eval/gold.jsonl and out-of-domain questions (README, "Refusal");

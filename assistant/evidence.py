@@ -229,8 +229,9 @@ class EvidenceSelector:
             self.settings.min_score_en if lang == "en" else self.settings.min_score_vi
         )
         answerable = best.score >= threshold and not missing
-        margin = 0.04
-        chosen = [e for e in ranked if e.score >= best.score - margin][: self.settings.max_evidence]
+        cfg = self.settings
+        close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
+        chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
         if is_list_question(question):
             chosen = self._expand_enumeration(chosen, cands)
         chosen.sort(key=lambda e: (self._doc_order(e, passages), e.start))
