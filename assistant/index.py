@@ -4,14 +4,22 @@ Layout under ``settings.index_path`` (default ``vectorstore/``)::
 
     chroma/            Chroma PersistentClient data (unless a Chroma server is configured)
     keyword.sqlite3    documents, chunks, FTS5 keyword index, evidence-sentence vectors
-    .ingest.lock       held while an ingest runs
+    .ingest.lock       flock()ed while an ingest or reset runs (released by the kernel
+                       when the process dies, so a killed ingest never leaves it stuck)
 
-Ingest is idempotent and incremental, keyed by a content hash that also covers the
-chunking settings: unchanged files write nothing, a changed file replaces its chunks,
-a removed file's chunks are deleted. The SQLite row of a document is written last, in
-one transaction, after its vectors are in Chroma; so a crash at any point leaves the
-document "dirty" and the next ingest redoes it, and :meth:`Index.reconcile` deletes
-orphans on either side. The Chroma collection name carries the embedding model id.
+Ingest is idempotent and incremental, keyed by a signature (content hash + chunking
+settings): unchanged files write nothing, a changed file replaces its chunks, a removed
+file's chunks are deleted. Per document the order is: embed, upsert its vectors into
+Chroma (ids are stable, so a redo overwrites instead of duplicating), delete its stale
+vectors, then ONE SQLite transaction that swaps its rows and writes the signature that
+marks it done. A crash (even SIGKILL) at any point leaves the document "not done"; the
+next ingest first runs :meth:`Index.reconcile` (deletes Chroma vectors SQLite does not
+know, marks documents whose vectors are missing as not done), then redoes it.
+
+Readers never take the lock and never write; they see the last committed state of
+each document. The Chroma collection name carries the embedding model id, and the
+SQLite ``meta`` table records it, so an index built with another model is refused with
+a message instead of being mixed.
 """
 
 from __future__ import annotations
@@ -22,72 +30,47 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
-import threading
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.chunking import Chunk, chunk_document
+from assistant.chunking import chunk_document
 from assistant.config import Settings
-from assistant.documents import Document, load_documents
+from assistant.documents import SUPPORTED_SUFFIXES, Document, load_documents
 from assistant.embeddings import model_id
 from assistant.errors import (
+    AssistantError,
     BackendUnavailableError,
     IndexBusyError,
     IndexCorruptError,
     IndexMissingError,
+    InputError,
 )
-from assistant.vietnamese import Span, keyword_tokens, split_clauses, split_sentences
+from assistant.keyword_index import (
+    SCHEMA_VERSION,
+    ChunkRecord,
+    DocRecord,
+    KeywordIndex,
+    read_meta,
+)
+from assistant.vietnamese import Span, split_clauses, split_sentences
 
-SCHEMA_VERSION = "1"
+__all__ = [
+    "ChunkRecord",
+    "DocRecord",
+    "Index",
+    "IngestReport",
+    "ProgressFn",
+    "collection_name",
+    "evidence_units",
+    "open_chroma_client",
+]
+
 ProgressFn = Callable[[str, int, int], None]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY, path TEXT, signature TEXT NOT NULL, title TEXT,
-    publisher TEXT, date TEXT, author TEXT, text TEXT NOT NULL, n_chunks INTEGER
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER, start INTEGER,
-    end INTEGER, text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    chunk_id UNINDEXED, tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '_-/'"
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
-CREATE TABLE IF NOT EXISTS sentences (
-    doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, vec BLOB,
-    PRIMARY KEY (doc_id, start, end)
-);
-"""
-
-
-@dataclass
-class DocRecord:
-    doc_id: str
-    path: str
-    title: str
-    publisher: str
-    date: str
-    author: str
-    text: str
-    n_chunks: int
-
-
-@dataclass
-class ChunkRecord:
-    chunk_id: str
-    doc_id: str
-    start: int
-    end: int
-    text: str
 
 
 @dataclass
@@ -118,6 +101,14 @@ def collection_name(embed_model: str) -> str:
     return name
 
 
+def _server_down(settings: Settings) -> BackendUnavailableError:
+    cfg = settings.chroma
+    return BackendUnavailableError(
+        f"Cannot reach the Chroma server at {cfg.host}:{cfg.port}: start it "
+        f"(chroma run --path DIR --port {cfg.port}) or unset ASSISTANT_CHROMA__HOST."
+    )
+
+
 def open_chroma_client(settings: Settings) -> Any:
     """PersistentClient at ``index_path/chroma``, or HttpClient when a host is set."""
     import chromadb
@@ -132,10 +123,7 @@ def open_chroma_client(settings: Settings) -> Any:
             )
             client.heartbeat()
         except Exception as exc:
-            raise BackendUnavailableError(
-                f"Cannot reach the Chroma server at {cfg.host}:{cfg.port}: start it "
-                f"(chroma run --path DIR --port {cfg.port}) or unset ASSISTANT_CHROMA__HOST."
-            ) from exc
+            raise _server_down(settings) from exc
         return client
     path = settings.index_path / "chroma"
     path.mkdir(parents=True, exist_ok=True)
@@ -148,6 +136,17 @@ def open_chroma_client(settings: Settings) -> Any:
         ) from exc
 
 
+def _forget_local_client(path: Path) -> None:
+    """Drop chromadb's cached in-process system for ``path`` (before deleting the folder)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    if system is not None:
+        with contextlib.suppress(Exception):
+            system.stop()
+
+
 def evidence_units(text: str) -> list[Span]:
     """Sentence/clause spans used as evidence candidates (and given vectors at ingest)."""
     units: list[Span] = []
@@ -156,310 +155,179 @@ def evidence_units(text: str) -> list[Span]:
     return units
 
 
-class Index:
-    """The dense + keyword index of one folder. Thread-safe for readers and one writer."""
+class Index(KeywordIndex):
+    """The dense + keyword index of one folder. Thread-safe for readers and one writer.
+
+    The SQLite half (documents, chunks, BM25 search, sentence vectors) is inherited from
+    :class:`KeywordIndex`; this class adds the Chroma half and the ingest.
+    """
 
     def __init__(self, settings: Settings, embeddings: Embeddings, client: Any = None) -> None:
+        super().__init__(Path(settings.index_path), model_id(embeddings))
         self.settings = settings
         self.embeddings = embeddings
-        self.embed_model = model_id(embeddings)
-        self.path = Path(settings.index_path)
-        self.db_path = self.path / "keyword.sqlite3"
         self._client = client
         self._store: Any = None
-        self._lock = threading.RLock()
-        self._db: sqlite3.Connection | None = None
 
     # --- opening ------------------------------------------------------------------
-    def exists(self) -> bool:
-        return self.db_path.exists()
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.path.mkdir(parents=True, exist_ok=True)
-            try:
-                db = sqlite3.connect(str(self.db_path), check_same_thread=False, timeout=60)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA busy_timeout=60000")
-                db.executescript(_SCHEMA)
-                self._check_meta(db)
-            except sqlite3.DatabaseError as exc:
-                raise IndexCorruptError(
-                    f"The keyword index {self.db_path} is damaged ({exc}): "
-                    "run `assistant ingest --reset` to rebuild it."
-                ) from exc
-            self._db = db
-        return self._db
-
-    def _check_meta(self, db: sqlite3.Connection) -> None:
-        rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        if not rows:
-            db.executemany(
-                "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [("schema", SCHEMA_VERSION), ("embed_model", self.embed_model)],
-            )
-            db.commit()
-            return
-        if rows.get("embed_model") != self.embed_model:
-            raise IndexCorruptError(
-                f"The index at {self.path} was built with the embedding model "
-                f"{rows.get('embed_model')!r}, but the settings use {self.embed_model!r}: "
-                "run `assistant ingest --reset` or change the embedding settings back."
-            )
-
     def open_existing(self) -> Index:
-        """Open for queries; raise :class:`IndexMissingError` when nothing was ingested."""
+        """Open for queries; raise when nothing was ingested or the vectors are gone."""
         if not self.exists():
             raise IndexMissingError(
                 f"No index at {self.path}/ yet: run `assistant ingest` first."
             )
-        self._connect()
+        n_chunks = self.stats()["chunks"]
+        if n_chunks and self._vector_count() == 0:
+            where = (
+                f"The Chroma server at {self.settings.chroma.host}:{self.settings.chroma.port}"
+                if self.settings.chroma.host
+                else f"The vector store {self.path / 'chroma'}"
+            )
+            raise IndexCorruptError(
+                f"{where} holds no vectors for this index while the keyword index holds "
+                f"{n_chunks} chunks: run `assistant ingest` to rebuild them."
+            )
         return self
 
     @property
     def store(self) -> Any:
         """The LangChain ``Chroma`` vector store (cosine space, set at creation)."""
-        if self._store is None:
-            from langchain_chroma import Chroma
-
-            if self._client is None:
-                self._client = open_chroma_client(self.settings)
-            self._store = Chroma(
-                client=self._client,
-                collection_name=collection_name(self.embed_model),
-                embedding_function=self.embeddings,
-                collection_metadata={"hnsw:space": "cosine"},
-            )
-        return self._store
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    # --- reading ------------------------------------------------------------------
-    def stats(self) -> dict[str, int]:
-        db = self._connect()
         with self._lock:
-            docs = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        return {"documents": int(docs), "chunks": int(chunks)}
+            if self._store is None:
+                from langchain_chroma import Chroma
 
-    def documents(self) -> list[DocRecord]:
-        db = self._connect()
-        with self._lock:
-            rows = db.execute(
-                "SELECT doc_id, path, title, publisher, date, author, text, n_chunks "
-                "FROM documents ORDER BY doc_id"
-            ).fetchall()
-        return [DocRecord(*r) for r in rows]
+                if self._client is None:
+                    self._client = open_chroma_client(self.settings)
+                try:
+                    self._store = Chroma(
+                        client=self._client,
+                        collection_name=collection_name(self.embed_model),
+                        embedding_function=self.embeddings,
+                        collection_metadata={"hnsw:space": "cosine"},
+                    )
+                except Exception as exc:
+                    raise self._chroma_error(exc) from exc
+            return self._store
 
-    def document(self, doc_id: str) -> DocRecord | None:
-        db = self._connect()
-        with self._lock:
-            row = db.execute(
-                "SELECT doc_id, path, title, publisher, date, author, text, n_chunks "
-                "FROM documents WHERE doc_id = ?",
-                (doc_id,),
-            ).fetchone()
-        return DocRecord(*row) if row else None
+    def _chroma_error(self, exc: Exception) -> AssistantError:
+        if isinstance(exc, AssistantError):
+            return exc
+        if self.settings.chroma.host:
+            return _server_down(self.settings)
+        return IndexCorruptError(
+            f"The vector store at {self.path / 'chroma'} failed ({type(exc).__name__}: "
+            f"{exc}): run `assistant ingest --reset` to rebuild it."
+        )
 
-    def chunks(self, ids: list[str]) -> dict[str, ChunkRecord]:
-        db = self._connect()
-        out: dict[str, ChunkRecord] = {}
-        with self._lock:
-            for i in range(0, len(ids), 500):
-                part = ids[i : i + 500]
-                marks = ",".join("?" * len(part))
-                for row in db.execute(
-                    f"SELECT chunk_id, doc_id, start, end, text FROM chunks "
-                    f"WHERE chunk_id IN ({marks})",
-                    part,
-                ):
-                    out[row[0]] = ChunkRecord(*row)
-        return out
-
-    def keyword_search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """BM25 over Vietnamese-aware tokens; returns (chunk_id, score) best first."""
-        tokens = sorted(set(keyword_tokens(query)))
-        if not tokens:
-            return []
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-        db = self._connect()
-        with self._lock:
-            rows = db.execute(
-                "SELECT chunk_id, -bm25(chunks_fts) AS s FROM chunks_fts "
-                "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?",
-                (match, k),
-            ).fetchall()
-        return [(r[0], float(r[1])) for r in rows]
-
-    def known_terms(self, terms: list[str]) -> set[str]:
-        """The subset of keyword-index ``terms`` that occur in at least one chunk."""
-        if not terms:
-            return set()
-        db = self._connect()
-        marks = ",".join("?" * len(terms))
-        with self._lock:
-            rows = db.execute(
-                f"SELECT term FROM chunks_vocab WHERE term IN ({marks})", terms
-            ).fetchall()
-        return {r[0] for r in rows}
-
-    def dense_search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
-        """Cosine similarity search in Chroma; returns (chunk_id, similarity) best first."""
+    @contextlib.contextmanager
+    def _chroma(self) -> Iterator[Any]:
+        """The Chroma collection, with its failures turned into one clear sentence."""
         try:
-            hits = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
-        except BackendUnavailableError:
+            yield self.store._collection
+        except AssistantError:
             raise
         except Exception as exc:
-            if self.settings.chroma.host:
-                raise BackendUnavailableError(
-                    f"The Chroma server at {self.settings.chroma.host}:"
-                    f"{self.settings.chroma.port} did not answer: is it running?"
-                ) from exc
-            raise IndexCorruptError(
-                f"The vector store at {self.path} failed ({type(exc).__name__}: {exc}): "
-                "run `assistant ingest --reset` to rebuild it."
-            ) from exc
-        return [(str(doc.id), 1.0 - float(dist)) for doc, dist in hits]
+            raise self._chroma_error(exc) from exc
 
-    def sentence_vectors(self, doc_id: str) -> list[tuple[int, int, np.ndarray]]:
-        db = self._connect()
-        with self._lock:
-            rows = db.execute(
-                "SELECT start, end, vec FROM sentences WHERE doc_id = ? ORDER BY start", (doc_id,)
-            ).fetchall()
-        return [(s, e, np.frombuffer(v, dtype=np.float32)) for s, e, v in rows if v is not None]
+    def _vector_count(self) -> int:
+        with self._chroma() as col:
+            return int(col.count())
+
+    # --- reading ------------------------------------------------------------------
+    def dense_search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """Cosine similarity search in Chroma; returns (chunk_id, similarity) best first."""
+        with self._chroma() as col:
+            got = col.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        ids, dists = got["ids"][0], (got["distances"] or [[]])[0]
+        return [(str(i), 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
+
+    def _chroma_ids(self, doc_id: str | None = None) -> set[str]:
+        with self._chroma() as col:
+            if doc_id is None:
+                got = col.get(include=[])
+            else:
+                got = col.get(where={"doc_id": doc_id}, include=[])
+        return set(got["ids"])
+
+    def describe(self) -> str:
+        s = self.stats()
+        return json.dumps({**s, "embed_model": self.embed_model, "path": str(self.path)})
 
     # --- writing ------------------------------------------------------------------
     @contextlib.contextmanager
     def ingest_lock(self) -> Iterator[None]:
+        """Exclusive lock of this index folder; :class:`IndexBusyError` if already held."""
         self.path.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path / ".ingest.lock", os.O_CREAT | os.O_RDWR, 0o644)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
                 raise IndexBusyError(
-                    f"Another ingest is running on {self.path}/: wait for it to finish."
+                    f"Another ingest (process {holder}) is running on {self.path}/: "
+                    "wait for it to finish, then try again."
                 ) from None
             os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
             yield
         finally:
-            os.close(fd)
+            os.close(fd)  # closing the descriptor releases the flock
 
     def signature(self, doc: Document) -> str:
         c = self.settings.chunking
         raw = f"{doc.content_hash}|{c.size_tokens}|{c.overlap_tokens}|{SCHEMA_VERSION}"
         return hashlib.sha256(raw.encode()).hexdigest()
 
-    def _signatures(self) -> dict[str, str]:
-        db = self._connect()
-        with self._lock:
-            return dict(db.execute("SELECT doc_id, signature FROM documents").fetchall())
-
-    def _chroma_ids(self, doc_id: str | None = None) -> set[str]:
-        col = self.store._collection
-        if doc_id is None:
-            got = col.get(include=[])
-        else:
-            got = col.get(where={"doc_id": doc_id}, include=[])
-        return set(got["ids"])
-
     def reconcile(self) -> int:
         """Make Chroma and SQLite agree after a crash; return how many items were fixed."""
-        db = self._connect()
         chroma_ids = self._chroma_ids()
-        with self._lock:
-            sql_ids = {r[0] for r in db.execute("SELECT chunk_id FROM chunks")}
+        sql_ids = self.chunk_ids()
         orphans = sorted(chroma_ids - sql_ids)
-        if orphans:
+        with self._chroma() as col:
             for i in range(0, len(orphans), 1000):
-                self.store.delete(ids=orphans[i : i + 1000])
+                col.delete(ids=orphans[i : i + 1000])
         missing = sql_ids - chroma_ids
         if missing:
-            with self._lock, db:
-                marks = ",".join("?" * len(missing))
-                db.execute(
-                    f"UPDATE documents SET signature = '' WHERE doc_id IN "
-                    f"(SELECT DISTINCT doc_id FROM chunks WHERE chunk_id IN ({marks}))",
-                    sorted(missing),
-                )
+            self.mark_dirty(missing)
         return len(orphans) + len(missing)
 
     def remove_document(self, doc_id: str) -> int:
         """Delete one document's chunks from both indexes; return the chunk count."""
         ids = sorted(self._chroma_ids(doc_id))
-        if ids:
-            self.store.delete(ids=ids)
-        db = self._connect()
-        with self._lock, db:
-            n = db.execute("SELECT COUNT(*) FROM chunks WHERE doc_id = ?", (doc_id,)).fetchone()[0]
-            db.execute(
-                "DELETE FROM chunks_fts WHERE chunk_id IN "
-                "(SELECT chunk_id FROM chunks WHERE doc_id = ?)",
-                (doc_id,),
-            )
-            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-            db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
-            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-        return max(len(ids), int(n))
+        with self._chroma() as col:
+            if ids:
+                col.delete(ids=ids)
+        return max(len(ids), self.delete_document(doc_id))
 
     def write_document(self, doc: Document) -> tuple[int, int]:
-        """(Re)index one document; return (chunks written, stale chunks deleted)."""
+        """(Re)index one document; return (chunks written, stale chunks deleted).
+
+        Chunks and evidence units are embedded in one call (one batch for the embedder).
+        """
         c = self.settings.chunking
         chunks = chunk_document(doc, c.size_tokens, c.overlap_tokens)
-        new_ids = [ch.chunk_id for ch in chunks]
-        stale = sorted(self._chroma_ids(doc.doc_id) - set(new_ids))
-        if stale:
-            self.store.delete(ids=stale)
-        meta = doc.metadata()
-        self.store.add_texts(
-            texts=[ch.text for ch in chunks],
-            metadatas=[{**meta, "chunk_id": ch.chunk_id, "start": ch.start, "end": ch.end}
-                       for ch in chunks],
-            ids=new_ids,
-        )
         units = evidence_units(doc.text)
-        vectors = self.embeddings.embed_documents([u.text for u in units]) if units else []
-        self._write_rows(doc, chunks, units, vectors)
+        texts = [ch.text for ch in chunks] + [u.text for u in units]
+        vectors = self.embeddings.embed_documents(texts) if texts else []
+        new_ids = [ch.chunk_id for ch in chunks]
+        meta = doc.metadata()
+        with self._chroma() as col:
+            if chunks:
+                col.upsert(
+                    ids=new_ids,
+                    embeddings=vectors[: len(chunks)],
+                    documents=[ch.text for ch in chunks],
+                    metadatas=[
+                        {**meta, "chunk_id": ch.chunk_id, "start": ch.start, "end": ch.end}
+                        for ch in chunks
+                    ],
+                )
+            stale = sorted(self._chroma_ids(doc.doc_id) - set(new_ids))
+            if stale:
+                col.delete(ids=stale)
+        self.replace_document(doc, self.signature(doc), chunks, units, vectors[len(chunks) :])
         return len(chunks), len(stale)
-
-    def _write_rows(
-        self, doc: Document, chunks: list[Chunk], units: list[Span], vectors: list[list[float]]
-    ) -> None:
-        db = self._connect()
-        with self._lock, db:
-            db.execute(
-                "DELETE FROM chunks_fts WHERE chunk_id IN "
-                "(SELECT chunk_id FROM chunks WHERE doc_id = ?)",
-                (doc.doc_id,),
-            )
-            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
-            db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc.doc_id,))
-            header = f"{doc.title} {doc.author}"
-            db.executemany(
-                "INSERT INTO chunks (chunk_id, doc_id, idx, start, end, text) VALUES (?,?,?,?,?,?)",
-                [(ch.chunk_id, doc.doc_id, ch.index, ch.start, ch.end, ch.text) for ch in chunks],
-            )
-            db.executemany(
-                "INSERT INTO chunks_fts (chunk_id, tokens) VALUES (?, ?)",
-                [(ch.chunk_id, " ".join(keyword_tokens(ch.text + " " + header)))
-                 for ch in chunks],
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO sentences (doc_id, start, end, vec) VALUES (?,?,?,?)",
-                [(doc.doc_id, u.start, u.end, np.asarray(v, dtype=np.float32).tobytes())
-                 for u, v in zip(units, vectors, strict=True)],
-            )
-            db.execute(
-                "INSERT OR REPLACE INTO documents (doc_id, path, signature, title, publisher, "
-                "date, author, text, n_chunks) VALUES (?,?,?,?,?,?,?,?,?)",
-                (doc.doc_id, doc.path, self.signature(doc), doc.title, doc.publisher,
-                 doc.date, doc.author, doc.text, len(chunks)),
-            )
 
     def ingest(
         self,
@@ -471,15 +339,21 @@ class Index:
         """Bring the index in line with the files under ``root`` (folder or one file).
 
         With ``prune`` (the default for a folder), documents whose file is gone are removed.
+        A folder without any readable article is refused (nothing is removed): that is
+        almost always a wrong path, not a wish to empty the index.
         """
         root = Path(root)
         if not root.exists():
             raise IndexMissingError(f"Cannot read {root}: no such file or folder.")
         with self.ingest_lock():
-            report = IngestReport(repaired=self.reconcile())
             loaded = load_documents(root)
-            report.skipped = loaded.skipped
-            known = self._signatures()
+            if not loaded.documents:
+                raise InputError(
+                    f"No readable article file ({', '.join(SUPPORTED_SUFFIXES)}) under {root}"
+                    f" ({len(loaded.skipped)} skipped): nothing was changed."
+                )
+            report = IngestReport(repaired=self.reconcile(), skipped=loaded.skipped)
+            known = self.signatures()
             todo = [d for d in loaded.documents if known.get(d.doc_id) != self.signature(d)]
             report.unchanged = [d.doc_id for d in loaded.documents if d not in todo]
             for i, doc in enumerate(todo):
@@ -501,17 +375,38 @@ class Index:
         return report
 
     def reset(self) -> None:
-        """Delete both indexes (used by ``assistant ingest --reset``)."""
-        with self.ingest_lock():
-            with contextlib.suppress(Exception):
-                self.store.delete_collection()
-            self._store = None
-            self.close()
-            for suffix in ("", "-wal", "-shm"):
-                p = Path(str(self.db_path) + suffix)
-                if p.exists():
-                    p.unlink()
+        """Delete both indexes (``assistant ingest --reset``); works on a damaged index.
 
-    def describe(self) -> str:
-        s = self.stats()
-        return json.dumps({**s, "embed_model": self.embed_model, "path": str(self.path)})
+        SQLite goes first (with it, the record of what was done), then the vectors: the
+        collections of this model and of the model recorded in the old index; a local
+        Chroma folder that cannot be opened is removed whole.
+        """
+        with self.ingest_lock():
+            old_model = read_meta(self.db_path).get("embed_model")
+            self.delete_file()
+            names = {collection_name(self.embed_model)}
+            if old_model:
+                names.add(collection_name(old_model))
+            self._store = None
+            try:
+                client = self._client or open_chroma_client(self.settings)
+                self._client = client
+                for name in sorted(names):
+                    _delete_collection(client, name)
+            except BackendUnavailableError:
+                raise
+            except Exception:
+                if self.settings.chroma.host:
+                    raise _server_down(self.settings) from None
+                folder = self.path / "chroma"
+                _forget_local_client(folder)
+                self._client = None
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _delete_collection(client: Any, name: str) -> None:
+    """Delete a collection; a missing one is fine."""
+    from chromadb.errors import NotFoundError
+
+    with contextlib.suppress(NotFoundError):
+        client.delete_collection(name)

@@ -1,0 +1,333 @@
+"""The SQLite half of the index: documents, chunks, the FTS5 keyword index and the
+evidence-sentence vectors, in one file (``keyword.sqlite3``) with a write-ahead log.
+
+:class:`KeywordIndex` is the base of :class:`assistant.index.Index`, which adds the
+Chroma half and the ingest that keeps both in agreement. Everything a document owns
+(chunks, FTS rows, sentence vectors, the ``documents`` row with its signature) is
+written or deleted in ONE transaction, so a crash leaves either the old or the new
+state of that document, never a mix.
+
+Readers never write: opening an existing file only reads its schema and meta, so
+queries run beside an ingest in another process (WAL: readers see the last commit).
+SQLite failures become :class:`IndexCorruptError` / :class:`IndexBusyError` with one
+sentence that says what to do; the raw ``sqlite3`` exception stays chained.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.chunking import Chunk
+from assistant.documents import Document
+from assistant.errors import IndexBusyError, IndexCorruptError
+from assistant.vietnamese import Span, keyword_tokens
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, path TEXT, signature TEXT NOT NULL, title TEXT,
+    publisher TEXT, date TEXT, author TEXT, text TEXT NOT NULL, n_chunks INTEGER
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER, start INTEGER,
+    end INTEGER, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    chunk_id UNINDEXED, tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '_-/'"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+CREATE TABLE IF NOT EXISTS sentences (
+    doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, vec BLOB,
+    PRIMARY KEY (doc_id, start, end)
+);
+"""
+_TABLES = {"meta", "documents", "chunks", "chunks_fts", "chunks_vocab", "sentences"}
+_DOC_COLUMNS = "doc_id, path, title, publisher, date, author, text, n_chunks"
+
+
+@dataclass
+class DocRecord:
+    doc_id: str
+    path: str
+    title: str
+    publisher: str
+    date: str
+    author: str
+    text: str
+    n_chunks: int
+
+
+@dataclass
+class ChunkRecord:
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+def read_meta(db_path: Path) -> dict[str, str]:
+    """The ``meta`` table of an index file, or ``{}`` when it is missing or unreadable."""
+    if not db_path.exists():
+        return {}
+    try:
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            return dict(db.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return {}
+
+
+class KeywordIndex:
+    """Documents, chunks and the BM25 keyword index of one index folder.
+
+    Thread-safe: one connection, serialized by a lock (SQLite calls are short).
+    """
+
+    def __init__(self, path: Path, embed_model: str) -> None:
+        self.path = Path(path)
+        self.db_path = self.path / "keyword.sqlite3"
+        self.embed_model = embed_model
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+
+    # --- opening ------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.db_path.exists()
+
+    def _connect(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._db is None:
+                self._db = self._open()
+            return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(self.db_path), check_same_thread=False, timeout=60)
+        try:
+            db.execute("PRAGMA busy_timeout=60000")
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            have = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            if not have >= _TABLES:  # new file or older schema: create what is missing
+                db.executescript(_SCHEMA)
+            self._check_meta(db)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise self._translate(exc) from exc
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _check_meta(self, db: sqlite3.Connection) -> None:
+        rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if not rows:
+            with db:
+                db.executemany(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                    [("schema", SCHEMA_VERSION), ("embed_model", self.embed_model)],
+                )
+            rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if rows.get("embed_model") != self.embed_model:
+            raise IndexCorruptError(
+                f"The index at {self.path} was built with the embedding model "
+                f"{rows.get('embed_model')!r}, but the settings use {self.embed_model!r}: "
+                "run `assistant ingest --reset` or change the embedding settings back."
+            )
+
+    def _translate(self, exc: sqlite3.DatabaseError) -> Exception:
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            return IndexBusyError(
+                f"The keyword index {self.db_path} stayed locked by another process: "
+                "try again when the running ingest has finished."
+            )
+        return IndexCorruptError(
+            f"The keyword index {self.db_path} is damaged ({exc}): "
+            "run `assistant ingest --reset` to rebuild it."
+        )
+
+    @contextlib.contextmanager
+    def _sql(self) -> Iterator[sqlite3.Connection]:
+        """The connection, locked, with SQLite errors turned into user-facing ones."""
+        db = self._connect()
+        with self._lock:
+            try:
+                yield db
+            except sqlite3.DatabaseError as exc:
+                raise self._translate(exc) from exc
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: committed on success, rolled back on any error."""
+        with self._sql() as db, db:
+            yield db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    # --- reading ------------------------------------------------------------------
+    def stats(self) -> dict[str, int]:
+        with self._sql() as db:
+            docs = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return {"documents": int(docs), "chunks": int(chunks)}
+
+    def documents(self) -> list[DocRecord]:
+        with self._sql() as db:
+            rows = db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY doc_id").fetchall()
+        return [DocRecord(*r) for r in rows]
+
+    def document(self, doc_id: str) -> DocRecord | None:
+        with self._sql() as db:
+            row = db.execute(
+                f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
+        return DocRecord(*row) if row else None
+
+    def chunks(self, ids: list[str]) -> dict[str, ChunkRecord]:
+        out: dict[str, ChunkRecord] = {}
+        with self._sql() as db:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                for row in db.execute(
+                    f"SELECT chunk_id, doc_id, start, end, text FROM chunks "
+                    f"WHERE chunk_id IN ({marks})",
+                    part,
+                ):
+                    out[row[0]] = ChunkRecord(*row)
+        return out
+
+    def keyword_search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """BM25 over Vietnamese-aware tokens; returns (chunk_id, score) best first."""
+        tokens = sorted(set(keyword_tokens(query)))
+        if not tokens:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+        with self._sql() as db:
+            rows = db.execute(
+                "SELECT chunk_id, -bm25(chunks_fts) AS s FROM chunks_fts "
+                "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?",
+                (match, k),
+            ).fetchall()
+        return [(r[0], float(r[1])) for r in rows]
+
+    def known_terms(self, terms: list[str]) -> set[str]:
+        """The subset of keyword-index ``terms`` that occur in at least one chunk."""
+        if not terms:
+            return set()
+        marks = ",".join("?" * len(terms))
+        with self._sql() as db:
+            rows = db.execute(
+                f"SELECT term FROM chunks_vocab WHERE term IN ({marks})", terms
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def sentence_vectors(self, doc_id: str) -> list[tuple[int, int, np.ndarray]]:
+        with self._sql() as db:
+            rows = db.execute(
+                "SELECT start, end, vec FROM sentences WHERE doc_id = ? ORDER BY start", (doc_id,)
+            ).fetchall()
+        return [(s, e, np.frombuffer(v, dtype=np.float32)) for s, e, v in rows if v is not None]
+
+    def chunk_ids(self, doc_id: str | None = None) -> set[str]:
+        """Chunk ids in SQLite (of one document, or all)."""
+        with self._sql() as db:
+            if doc_id is None:
+                return {r[0] for r in db.execute("SELECT chunk_id FROM chunks")}
+            return {
+                r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
+            }
+
+    def signatures(self) -> dict[str, str]:
+        with self._sql() as db:
+            return dict(db.execute("SELECT doc_id, signature FROM documents").fetchall())
+
+    # --- writing (each call is one transaction) -------------------------------------
+    def replace_document(
+        self,
+        doc: Document,
+        signature: str,
+        chunks: list[Chunk],
+        units: list[Span],
+        vectors: Iterable[list[float]],
+    ) -> None:
+        """Swap a document's rows for new ones; the ``documents`` row (with the
+        signature that marks the document done) is written in the same transaction."""
+        header = f"{doc.title} {doc.author}"
+        with self._transaction() as db:
+            self._delete_rows(db, doc.doc_id)
+            db.executemany(
+                "INSERT INTO chunks (chunk_id, doc_id, idx, start, end, text) VALUES (?,?,?,?,?,?)",
+                [(ch.chunk_id, doc.doc_id, ch.index, ch.start, ch.end, ch.text) for ch in chunks],
+            )
+            db.executemany(
+                "INSERT INTO chunks_fts (chunk_id, tokens) VALUES (?, ?)",
+                [(ch.chunk_id, " ".join(keyword_tokens(ch.text + " " + header)))
+                 for ch in chunks],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO sentences (doc_id, start, end, vec) VALUES (?,?,?,?)",
+                [(doc.doc_id, u.start, u.end, np.asarray(v, dtype=np.float32).tobytes())
+                 for u, v in zip(units, vectors, strict=True)],
+            )
+            db.execute(
+                "INSERT INTO documents (doc_id, path, title, publisher, date, author, text, "
+                "signature, n_chunks) VALUES (?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, doc.author,
+                 doc.text, signature, len(chunks)),
+            )
+
+    def delete_document(self, doc_id: str) -> int:
+        """Delete a document and everything it owns; return its chunk count."""
+        with self._transaction() as db:
+            return self._delete_rows(db, doc_id)
+
+    @staticmethod
+    def _delete_rows(db: sqlite3.Connection, doc_id: str) -> int:
+        n = db.execute("SELECT COUNT(*) FROM chunks WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+        db.execute(
+            "DELETE FROM chunks_fts WHERE chunk_id IN "
+            "(SELECT chunk_id FROM chunks WHERE doc_id = ?)",
+            (doc_id,),
+        )
+        db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
+        db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        return int(n)
+
+    def mark_dirty(self, chunk_ids: Iterable[str]) -> None:
+        """Force the documents owning ``chunk_ids`` to be re-indexed by the next ingest."""
+        ids = sorted(chunk_ids)
+        with self._transaction() as db:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                db.execute(
+                    f"UPDATE documents SET signature = '' WHERE doc_id IN "
+                    f"(SELECT DISTINCT doc_id FROM chunks WHERE chunk_id IN ({marks}))",
+                    part,
+                )
+
+    def delete_file(self) -> None:
+        """Remove the SQLite file and its WAL (used by reset; works on a damaged file)."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.db_path) + suffix)
+            p.unlink(missing_ok=True)
