@@ -53,6 +53,8 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = 0.5
     top_k: int = Field(5, ge=1, le=50)
     candidates: int = Field(40, ge=5, le=500)
+    # Swap in a passage for a question anchor (name, year, code) the top-k lack.
+    anchor_rescue: bool = True
 
 
 class AnswerSettings(BaseModel):

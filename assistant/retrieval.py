@@ -21,7 +21,8 @@ from pydantic import ConfigDict
 
 from assistant.config import RetrievalSettings
 from assistant.index import Index
-from assistant.vietnamese import content_tokens
+from assistant.question import anchors, contains_term
+from assistant.vietnamese import content_tokens, match_normalize
 
 
 @dataclass
@@ -132,6 +133,8 @@ class Retriever:
                 [1.0, self.keyword_weight(query)],
             )
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        if cfg.anchor_rescue and mode != "dense":
+            ranked = self._rescue_anchors(query, ranked)
         records = self.index.chunks([cid for cid, _ in ranked])
         dense_map, kw_map = dict(dense_hits), dict(kw_hits)
         docs = {}
@@ -161,6 +164,36 @@ class Retriever:
             )
         return out
 
+
+    def _rescue_anchors(
+        self, query: str, ranked: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        """Make room for a passage holding each question anchor (a name, year, code)
+        that none of the ranked passages contains but the corpus does.
+
+        A rescued passage replaces the lowest-ranked one, so ``k`` stays the same.
+        """
+        wanted = anchors(query)
+        if not wanted or not ranked:
+            return ranked
+        records = self.index.chunks([cid for cid, _ in ranked])
+        text = match_normalize(" ".join(r.text for r in records.values()))
+        out = list(ranked)
+        protected = max(1, len(out) // 2)  # never displace the top half
+        for term in wanted:
+            if contains_term(text, term) or len(out) <= protected:
+                continue
+            for cid, _score in self.index.keyword_search(term, 10):
+                if any(cid == c for c, _ in out):
+                    continue
+                rec = self.index.chunks([cid]).get(cid)
+                if rec is not None and contains_term(match_normalize(rec.text), term):
+                    # insert below the protected top, drop the last
+                    out = [*out[:protected], (cid, out[-1][1]), *out[protected:-1]]
+                    text += " " + match_normalize(rec.text)
+                    protected += 1
+                    break
+        return out
 
     def keyword_weight(self, query: str) -> float:
         """Trust in the keyword ranking: the share of the question's content words that
