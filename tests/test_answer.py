@@ -95,3 +95,14 @@ def test_anchors_find_names_years_quarters_but_not_titles() -> None:
         "dong thap",
     ]
     assert anchors("Who chaired the Central Organization Commission meeting in September?") == []
+
+
+def test_names_in_the_question_pull_in_their_passages(bot: Assistant) -> None:
+    """Both people are found although one of them is not in the dense top-5."""
+    question = "Đồng chí A Pớt và đồng chí Nguyễn Giờ giữ những chức vụ gì theo các bài viết?"
+    passages = bot.retriever.search(question, k=5)
+    assert any("Nguyễn Giờ" in p.text for p in passages)
+    assert any("A Pớt" in p.text for p in passages)
+    ans = bot.ask(question)
+    assert not ans.refused
+    assert {c.doc_id[:3] for c in ans.citations} >= {"000", "001"}
