@@ -130,7 +130,8 @@ class Assistant:
         if generator is None and load_llm and settings.llm.backend != "extractive":
             from assistant.llm import make_generator
 
-            generator, notes = make_generator(settings)
+            # the grounding check reuses the index's embedder (no second model load)
+            generator, notes = make_generator(settings, embeddings=index.embeddings)
         return cls(settings, index, generator, notes)
 
     # --- ingest -------------------------------------------------------------------

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -70,6 +71,7 @@ class EmbeddedChatModel(BaseChatModel):
     n_threads: int = 2
     temperature: float = 0.0
     max_tokens: int = 384
+    repeat_penalty: float = 1.1
     seed: int = 42
     _llm: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
@@ -111,6 +113,7 @@ class EmbeddedChatModel(BaseChatModel):
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "stop": stop or None,
             "seed": self.seed,
+            "repeat_penalty": kwargs.get("repeat_penalty", self.repeat_penalty),
         }
 
     @staticmethod
@@ -208,6 +211,7 @@ def make_ollama(settings: Settings, *, probe_timeout: float = 2.0) -> BaseChatMo
     return ChatOllama(
         model=model, base_url=host, temperature=settings.llm.temperature,
         num_predict=settings.llm.max_tokens, num_ctx=settings.llm.n_ctx, seed=42,
+        repeat_penalty=1.1,
         client_kwargs={"timeout": settings.llm.timeout_s},
     )
 
@@ -270,8 +274,8 @@ def make_chat_model(settings: Settings) -> tuple[BaseChatModel, str, list[str]]:
     if backend == "auto":
         try:
             model = make_ollama(settings, probe_timeout=0.5)
-        except BackendUnavailableError as exc:
-            note = f"auto: Ollama not used ({exc}); using the embedded model"
+        except BackendUnavailableError:
+            note = f"auto: no Ollama at {ollama_host(settings)}; using the embedded model"
             embedded = make_embedded(settings)
             return embedded, f"llamacpp:{_embedded_name(settings)}", [note]
         return model, f"ollama:{settings.llm.ollama_model}", [
@@ -286,11 +290,14 @@ def _embedded_name(settings: Settings) -> str:
     return settings.llm.model
 
 
-def make_generator(settings: Settings) -> tuple[LLMGenerator | None, list[str]]:
+def make_generator(
+    settings: Settings, embeddings: Embeddings | None = None
+) -> tuple[LLMGenerator | None, list[str]]:
     """The answer writer for ``settings.llm.backend`` and notes about the choice.
 
     ``auto`` never fails: with no Ollama and no llama-cpp-python (or no weights) it
-    returns ``(None, [note])`` and the assistant answers extractively.
+    returns ``(None, [note])`` and the assistant answers extractively. ``embeddings``
+    (the index's embedder) is shared with the grounding check.
     """
     from assistant.errors import ModelFileError
     from assistant.generation import LLMGenerator
@@ -303,4 +310,4 @@ def make_generator(settings: Settings) -> tuple[LLMGenerator | None, list[str]]:
         if settings.llm.backend != "auto":
             raise
         return None, [f"auto: no LLM available ({exc}); answering extractively"]
-    return LLMGenerator(model, settings, name=name), notes
+    return LLMGenerator(model, settings, name=name, embeddings=embeddings), notes

@@ -1,0 +1,209 @@
+"""The LLM answer writer: numbered evidence -> streamed answer -> checked answer.
+
+:class:`LLMGenerator` implements the ``Generator`` protocol of ``api.py``:
+
+- :meth:`LLMGenerator.stream` renders ``prompts/answer_system.txt`` and
+  ``prompts/answer_user.txt`` with the numbered evidence sentences (delimited as data,
+  with anything that looks like our delimiters neutralized) and streams the model's
+  tokens;
+- :meth:`LLMGenerator.finalize` checks the answer's language (one retry with
+  ``prompts/answer_retry_language.txt`` if it is wrong), then checks every sentence
+  against the evidence (``grounding.py``), repairs citations and drops unsupported
+  sentences. If nothing checkable is left, the answer falls back to the extractive text
+  (the evidence itself) with a note, so an answer is never less grounded than that.
+
+Whether to refuse is decided before generation, by the evidence (``evidence.py``).
+
+>>> gen = LLMGenerator(chat_model, settings, name="llamacpp:qwen2.5-coder-0.5b")  # doctest: +SKIP
+>>> raw = "".join(gen.stream(question, "en", evidence))                          # doctest: +SKIP
+>>> text, citations, notes = gen.finalize(question, "en", evidence, raw)         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from assistant.answer import Citation, extractive_text
+from assistant.config import Settings
+from assistant.errors import AssistantError, BackendUnavailableError
+from assistant.evidence import Evidence
+from assistant.grounding import GroundingChecker, split_answer
+from assistant.prompts import render
+from assistant.vietnamese import detect_language
+
+LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese (tiếng Việt)"}
+# About 400 prompt tokens of Vietnamese (~3.5 characters a token with Qwen2.5's
+# tokenizer): keeps time to first token under 8 s on 2 cores with the 0.5B model.
+PROMPT_EVIDENCE_CHARS = 1400
+_DELIMITER = re.compile(r"</?\s*evidence\s*>", re.IGNORECASE)
+
+
+def evidence_block(evidence: Sequence[Evidence]) -> str:
+    """Numbered evidence lines for the prompt: ``[n] sentence``.
+
+    Text that imitates the prompt's ``<evidence>`` delimiters is neutralized, so a
+    passage cannot close the data block and speak as the user. Titles and dates are left
+    out: the small model copied them into answers.
+    """
+    return "\n".join(
+        f"[{e.marker}] " + _DELIMITER.sub("(evidence)", " ".join(e.text.split()))
+        for e in evidence
+    )
+
+
+def prompt_evidence(evidence: Sequence[Evidence], max_chars: int = PROMPT_EVIDENCE_CHARS
+                    ) -> list[Evidence]:
+    """The best-scored evidence sentences that fit ``max_chars`` (at least one), in
+    marker order. The grounding check still sees all the evidence."""
+    chosen: list[Evidence] = []
+    used = 0
+    for e in sorted(evidence, key=lambda e: -e.score):
+        if chosen and used + len(e.text) > max_chars:
+            continue
+        chosen.append(e)
+        used += len(e.text)
+    return sorted(chosen, key=lambda e: e.marker)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (from httpx, openai or ollama) means the server is unreachable."""
+    names = {type(e).__name__ for e in _chain(exc)}
+    return bool(names & {"ConnectError", "ConnectTimeout", "APIConnectionError",
+                         "APITimeoutError", "ReadTimeout", "RemoteProtocolError"})
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+class LLMGenerator:
+    """Answers from numbered evidence with a LangChain chat model, then checks them."""
+
+    def __init__(
+        self,
+        model: BaseChatModel,
+        settings: Settings,
+        *,
+        name: str,
+        embeddings: Embeddings | None = None,
+        mode: Literal["remove", "mark"] = "remove",
+        max_evidence_chars: int = PROMPT_EVIDENCE_CHARS,
+    ) -> None:
+        self.model = model
+        self.max_evidence_chars = max_evidence_chars
+        self.settings = settings
+        self.name = name
+        self._embeddings = embeddings
+        self.checker = GroundingChecker(self._embed_queries, self._embed_documents, mode=mode)
+
+    # --- embeddings for the grounding check (the index's own, when api.py hands them) --
+    def use_embeddings(self, embeddings: Embeddings) -> None:
+        """Share the index's embedder (avoids loading a second copy)."""
+        self._embeddings = embeddings
+
+    def _embedder(self) -> Embeddings:
+        if self._embeddings is None:
+            from assistant.embeddings import make_embeddings
+
+            self._embeddings = make_embeddings(self.settings)
+        return self._embeddings
+
+    def _embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        emb = self._embedder()
+        return np.asarray([emb.embed_query(t) for t in texts], dtype=np.float32)
+
+    def _embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._embedder().embed_documents(list(texts)), dtype=np.float32)
+
+    # --- prompts ----------------------------------------------------------------------
+    def messages(self, question: str, language: str, evidence: Sequence[Evidence]
+                 ) -> list[BaseMessage]:
+        """The system + user messages for one answer (rendered from ``prompts/``)."""
+        lang = LANGUAGE_NAMES.get(language, "English")
+        prompts = self.settings.prompts_path
+        return [
+            SystemMessage(content=render(prompts, "answer_system.txt")),
+            HumanMessage(content=render(
+                prompts, "answer_user.txt",
+                evidence=evidence_block(prompt_evidence(evidence, self.max_evidence_chars)),
+                question=" ".join(question.split()), language_name=lang,
+            )),
+        ]
+
+    # --- generation -------------------------------------------------------------------
+    def stream_messages(self, messages: list[BaseMessage], **kwargs: Any) -> Iterator[str]:
+        """Stream text pieces from the chat model; unreachable servers -> one sentence."""
+        try:
+            for chunk in self.model.stream(messages, **kwargs):
+                piece = chunk.content if isinstance(chunk.content, str) else str(chunk.content)
+                if piece:
+                    yield piece
+        except AssistantError:
+            raise
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise BackendUnavailableError(
+                    f"The {self.name} server stopped answering ({type(exc).__name__}): check "
+                    "that it is running (OLLAMA_HOST / ASSISTANT_LLM__OPENAI_BASE_URL)."
+                ) from exc
+            if "not found" in str(exc).lower() and self.name.startswith("ollama:"):
+                model = self.name.split(":", 1)[1]
+                raise BackendUnavailableError(
+                    f"Ollama does not have the model {model!r}: run `ollama pull {model}`."
+                ) from exc
+            raise
+
+    def complete(self, messages: list[BaseMessage], **kwargs: Any) -> str:
+        """The whole reply to ``messages`` as one string."""
+        return "".join(self.stream_messages(messages, **kwargs))
+
+    def stream(self, question: str, language: str, evidence: list[Evidence]) -> Iterator[str]:
+        """Stream the first answer attempt (checked later by :meth:`finalize`)."""
+        yield from self.stream_messages(self.messages(question, language, evidence))
+
+    def finalize(
+        self, question: str, language: str, evidence: list[Evidence], raw: str
+    ) -> tuple[str, list[Citation], list[str]]:
+        """Language check (one retry), grounding check and citation repair."""
+        notes: list[str] = []
+        text = raw.strip()
+        if text and answer_language(text) != language:
+            lang = LANGUAGE_NAMES.get(language, "English")
+            retry = [
+                *self.messages(question, language, evidence),
+                AIMessage(content=text),
+                HumanMessage(content=render(self.settings.prompts_path,
+                                            "answer_retry_language.txt", language_name=lang)),
+            ]
+            second = self.complete(retry).strip()
+            if second and answer_language(second) == language:
+                notes.append(f"retried once: the first answer was not in {lang}")
+                text = second
+            else:
+                notes.append(f"the model did not answer in {lang}, even when asked again")
+        checked = self.checker.check(text, evidence, language)
+        notes.extend(checked.notes)
+        if not checked.text.strip() or (
+            checked.text and answer_language(checked.text) != language
+        ):
+            notes.append("no checkable answer from the model: showing the evidence instead")
+            from assistant.answer import citation_for
+
+            return extractive_text(evidence, language), [citation_for(e) for e in evidence], notes
+        return checked.text, checked.citations, notes
+
+
+def answer_language(text: str) -> str:
+    """The language of an answer, ignoring ``[n]`` markers and quoted source text."""
+    bodies = " ".join(re.sub(r"\[\d[\d,\s–-]*\]", " ", s) for _, _, s in split_answer(text))
+    return detect_language(bodies or text)

@@ -1,0 +1,303 @@
+"""Check every sentence of a generated answer against the evidence it cites.
+
+A sentence is *supported* by a set of evidence sentences when
+
+1. every **fact** in it occurs in that evidence: numbers of two or more digits (leading
+   zeros and thousands separators ignored, so ``09/3`` matches ``9 March``), document
+   codes (``01-KL/BTCTW``) and personal or place names (capitalized runs of Vietnamese
+   syllables, compared diacritic-folded); and
+2. it says what the evidence says: the share of its content syllables found in the
+   evidence (folded, see :func:`assistant.vietnamese.content_tokens`) is at least
+   ``min_lexical``, **or** the cosine similarity of its multilingual e5 vector to the
+   best cited sentence is at least ``min_dense`` (this carries English answers over
+   Vietnamese evidence). Both thresholds are calibrated on the gold set (docs/llm.md).
+
+The cited markers are tried first; when they fail (or the sentence cites nothing) the
+single evidence sentence that supports it best is searched, and the markers are
+repaired. Unsupported sentences are removed (``mode="remove"``, the default) or kept
+with a visible ``(unverified)`` tag and ``supported=False`` citations (``mode="mark"``).
+
+Deliberately left out: entailment models (none small enough ships offline) — a sentence
+that reuses the evidence's words and facts to say something else can still pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from assistant.answer import Citation, citation_for
+from assistant.evidence import Evidence
+from assistant.vietnamese import (
+    STOPWORDS,
+    content_tokens,
+    fold,
+    match_normalize,
+    nfc,
+    split_sentences,
+)
+
+# Calibrated on eval/gold.jsonl (docs/llm.md, "Grounding thresholds"): gold reference
+# sentences vs their own evidence (accept) and vs another question's evidence (reject).
+# English sentences over Vietnamese evidence score lower, hence one threshold a language.
+MIN_LEXICAL = 0.5
+MIN_DENSE = {"en": 0.835, "vi": 0.88}
+UNVERIFIED = {"en": "(unverified)", "vi": "(chưa kiểm chứng)"}
+
+_MARKER_GROUP = re.compile(r"\s*\[(\d{1,2}(?:\s*[-,–]\s*\d{1,2})*)\]")
+_BULLET = re.compile(r"^\s*(?:[-–•*+]|\d{1,2}[.)]|\(\d{1,2}\))\s+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d{3})*")
+_CODE = re.compile(r"\b\d{1,4}-[A-Za-zĐđ]+(?:/[A-Za-zĐđ]+)+")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_VI_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|g|h|k|l|m|n|p|r|s|t|v|x)?"
+    r"[aeiouy]{1,3}(ch|ng|nh|c|m|n|p|t)?$"
+)
+_EN_SHORT = frozenset("a an the to in on at of or he she we me be by is it as so no go do".split())
+_VI_MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]",
+                        re.IGNORECASE)
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def markers(sentence: str) -> list[int]:
+    """The evidence numbers a sentence cites: ``[1]``, ``[1][2]``, ``[1, 3]``, ``[2-4]``."""
+    out: list[int] = []
+    for m in _MARKER_GROUP.finditer(sentence):
+        for part in re.split(r"\s*,\s*", m.group(1)):
+            if re.search(r"[-–]", part):
+                a, b = (int(x) for x in re.split(r"\s*[-–]\s*", part))
+                out.extend(range(a, b + 1) if 0 < b - a < 10 else [a, b])
+            else:
+                out.append(int(part))
+    return list(dict.fromkeys(out))
+
+
+def strip_markers(sentence: str) -> str:
+    return _MARKER_GROUP.sub("", sentence).strip()
+
+
+def numbers(text: str, *, min_digits: int = 2) -> set[str]:
+    """Numbers written with at least ``min_digits`` digits, without thousands separators
+    or leading zeros (``"09/3/2021"`` -> ``{"9", "2021"}``)."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        raw = re.sub(r"[.,]", "", m.group(0))
+        if len(raw) >= min_digits:
+            out.add(raw.lstrip("0") or "0")
+    return out
+
+
+def names(text: str) -> set[str]:
+    """Capitalized runs that look like Vietnamese names, folded (``Mai Văn Chính``).
+
+    A run qualifies when it has two or more words (leading function words dropped), every
+    word is shaped like a Vietnamese syllable, and two words are not short English words
+    or one carries Vietnamese diacritics.
+    """
+    runs: list[list[str]] = []
+    run: list[str] = []
+    prev_end = 0
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        if w[:1].isupper():
+            if run and not text[prev_end:m.start()].strip():
+                run.append(w)
+            else:
+                if run:
+                    runs.append(run)
+                run = [w]
+            prev_end = m.end()
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    found: set[str] = set()
+    for r in runs:
+        folded = [fold(x) for x in r]
+        while folded and folded[0] in STOPWORDS:  # "Tại Hội nghị": "tại" is no name
+            folded, r = folded[1:], r[1:]
+        if len(folded) < 2 or not all(_VI_SYLLABLE.match(f) for f in folded):
+            continue
+        plain = [f for f in folded if f not in _EN_SHORT]
+        if len(plain) >= 2 or any(_VI_MARKED.search(x) for x in r):
+            found.add(" ".join(folded))
+    return found
+
+
+def facts(sentence: str) -> dict[str, set[str]]:
+    """The checkable facts of a sentence: numbers, codes, names."""
+    return {
+        "numbers": numbers(_CODE.sub(" ", sentence)),
+        "codes": {match_normalize(c) for c in _CODE.findall(sentence)},
+        "names": names(_CODE.sub(" ", sentence)),
+    }
+
+
+def missing_facts(sentence: str, evidence_text: str) -> list[str]:
+    """Facts of ``sentence`` that ``evidence_text`` does not contain."""
+    f = facts(sentence)
+    ev_numbers = numbers(_CODE.sub(" ", evidence_text), min_digits=1)
+    ev_norm = " " + match_normalize(evidence_text) + " "
+    missing = sorted(f["numbers"] - ev_numbers)
+    missing += [c for c in sorted(f["codes"]) if c not in ev_norm]
+    missing += [n for n in sorted(f["names"])
+                if not re.search(r"(?<![\w])" + re.escape(n) + r"(?![\w])", ev_norm)]
+    return missing
+
+
+@dataclass
+class SentenceCheck:
+    """The verdict on one answer sentence."""
+
+    text: str
+    line: int
+    bullet: bool
+    cited: list[int]
+    used: list[int]
+    supported: bool
+    lexical: float = 0.0
+    dense: float = 0.0
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    citations: list[Citation]
+    notes: list[str]
+    sentences: list[SentenceCheck]
+
+    @property
+    def supported_count(self) -> int:
+        return sum(1 for s in self.sentences if s.supported)
+
+
+def split_answer(text: str) -> list[tuple[int, bool, str]]:
+    """Answer text -> ``(line number, is list item, sentence)`` for every sentence."""
+    out: list[tuple[int, bool, str]] = []
+    for line_no, line in enumerate(nfc(text).splitlines()):
+        bullet = _BULLET.match(line)
+        body = line[bullet.end():] if bullet else line
+        # A marker group right after the full stop belongs to the sentence before it.
+        body = re.sub(r"([.!?])((?:\s*\[[\d,\s–-]+\])+)", r"\2\1", body)
+        for span in split_sentences(body):
+            if strip_markers(span.text).strip(" .;:-"):
+                out.append((line_no, bool(bullet), span.text))
+    return out
+
+
+class GroundingChecker:
+    """Check and repair the citations of an answer against numbered evidence."""
+
+    def __init__(
+        self,
+        embed_query: Embed | None = None,
+        embed_documents: Embed | None = None,
+        *,
+        min_lexical: float = MIN_LEXICAL,
+        min_dense: dict[str, float] | None = None,
+        mode: Literal["remove", "mark"] = "remove",
+    ) -> None:
+        self.embed_query = embed_query
+        self.embed_documents = embed_documents
+        self.min_lexical = min_lexical
+        self.min_dense = dict(MIN_DENSE if min_dense is None else min_dense)
+        self.mode = mode
+
+    def _score(self, sentence: str, group: list[Evidence], dense: float, language: str
+               ) -> tuple[bool, float, list[str]]:
+        joined = " ".join(e.text for e in group) + " " + " ".join(
+            f"{e.title} {e.date}" for e in group)
+        missing = missing_facts(sentence, joined)
+        stoks = content_tokens(sentence)
+        etoks = content_tokens(joined)
+        lexical = len(stoks & etoks) / len(stoks) if stoks else 1.0
+        min_dense = self.min_dense.get(language, max(self.min_dense.values()))
+        ok = not missing and (lexical >= self.min_lexical or dense >= min_dense)
+        return ok, lexical, missing
+
+    def check(self, answer: str, evidence: list[Evidence], language: str) -> CheckedAnswer:
+        by_marker = {e.marker: e for e in evidence}
+        pieces = split_answer(answer)
+        bodies = [strip_markers(s) for _, _, s in pieces]
+        sims = self._similarities(bodies, evidence)
+        checks: list[SentenceCheck] = []
+        for i, (line_no, bullet, sentence) in enumerate(pieces):
+            body = bodies[i]
+            cited = [m for m in markers(sentence) if m in by_marker]
+            row = sims[i] if sims is not None else None
+
+            def dense_of(ms: list[int], row: np.ndarray | None = row) -> float:
+                if row is None or not ms:
+                    return 0.0
+                return max(float(row[evidence.index(by_marker[m])]) for m in ms)
+
+            check = SentenceCheck(body, line_no, bullet, markers(sentence), [], False)
+            if cited:
+                d = dense_of(cited)
+                ok, lex, miss = self._score(body, [by_marker[m] for m in cited], d, language)
+                check.lexical, check.dense, check.missing = lex, d, miss
+                if ok:
+                    check.used, check.supported = cited, True
+            if not check.supported:
+                best: tuple[float, int] | None = None
+                for e in evidence:
+                    d = dense_of([e.marker])
+                    ok, lex, _ = self._score(body, [e], d, language)
+                    if ok and (best is None or lex + d > best[0]):
+                        best = (lex + d, e.marker)
+                if best is not None:
+                    check.used, check.supported = [best[1]], True
+                    check.missing = []
+            checks.append(check)
+        return self._render(checks, evidence, language)
+
+    def _similarities(self, bodies: list[str], evidence: list[Evidence]) -> np.ndarray | None:
+        if self.embed_query is None or self.embed_documents is None or not bodies or not evidence:
+            return None
+        q = np.asarray(self.embed_query(bodies), dtype=np.float32)
+        d = np.asarray(self.embed_documents([e.text for e in evidence]), dtype=np.float32)
+        return np.asarray(q @ d.T)
+
+    def _render(self, checks: list[SentenceCheck], evidence: list[Evidence],
+                language: str) -> CheckedAnswer:
+        by_marker = {e.marker: e for e in evidence}
+        lines: dict[int, str] = {}
+        support: dict[int, bool] = {}
+        removed = 0
+        for c in checks:
+            if c.supported:
+                marks = "".join(f"[{m}]" for m in c.used)
+                for m in c.used:
+                    support[m] = True
+            elif self.mode == "mark":
+                shown = [m for m in c.cited if m in by_marker]
+                marks = "".join(f"[{m}]" for m in shown)
+                marks = (marks + " " + UNVERIFIED.get(language, UNVERIFIED["en"])).strip()
+                for m in shown:
+                    support.setdefault(m, False)
+            else:
+                removed += 1
+                continue
+            body = c.text.rstrip()
+            end = body[-1] if body[-1:] in (".", "!", "?", ";", ":") else ""
+            body = body[: len(body) - len(end)].rstrip()
+            sentence = f"{body} {marks}{end or ('' if c.bullet else '.')}"
+            if c.line in lines:
+                lines[c.line] += " " + sentence
+            else:
+                lines[c.line] = ("- " if c.bullet else "") + sentence
+        notes: list[str] = []
+        if removed:
+            notes.append(f"removed {removed} answer sentence(s) the evidence does not support")
+        repaired = sum(1 for c in checks if c.supported and c.used != c.cited)
+        if repaired:
+            notes.append(f"repaired the citations of {repaired} sentence(s)")
+        citations = [citation_for(by_marker[m], supported=ok) for m, ok in sorted(support.items())]
+        return CheckedAnswer("\n".join(lines.values()), citations, notes, checks)
