@@ -68,6 +68,8 @@ class AnswerSettings(BaseModel):
     # cross-lingual similarities run lower, hence a lower English threshold.
     min_score_vi: float = 0.95
     min_score_en: float = 0.785
+    # Best evidence cosine minus the closest off-topic sentence's (background.py).
+    min_background_contrast: float = 0.0
     language: Literal["auto", "vi", "en"] = "auto"
 
 

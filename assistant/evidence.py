@@ -9,8 +9,9 @@ and those close to it are kept, in reading order. For list questions an enumerat
 ("(1) ... (2) ...", "- ...") that the best sentences belong to is kept whole.
 
 Refusal is decided here, from the evidence, never by an LLM: the best sentence must
-score above a threshold calibrated on the gold set, and the question's anchors (numbers,
-years, quarters, codes, proper names) must occur in the retrieved text.
+score above a threshold calibrated on the gold set, it must be closer to the question
+than generic off-topic sentences are (``background.py``), and the question's anchors
+(years, quarters, codes, proper names) must occur in the retrieved text.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.background import BACKGROUND
 from assistant.config import AnswerSettings
 from assistant.index import Index
 from assistant.question import ENUM_ITEM, anchors, contains_term, is_list_question
@@ -62,6 +64,14 @@ class EvidenceSelector:
     def __init__(self, index: Index, settings: AnswerSettings) -> None:
         self.index = index
         self.settings = settings
+        self._background: np.ndarray | None = None
+
+    def background_similarity(self, qvec: np.ndarray) -> float:
+        """Cosine similarity of the question to the closest off-topic sentence."""
+        if self._background is None:
+            vecs = self.index.embeddings.embed_documents(list(BACKGROUND))
+            self._background = np.asarray(vecs, dtype=np.float32)
+        return float((self._background @ qvec).max())
 
     def candidates(
         self, passages: list[Passage], qvec: np.ndarray, question: str
@@ -112,7 +122,12 @@ class EvidenceSelector:
         threshold = (
             self.settings.min_score_en if lang == "en" else self.settings.min_score_vi
         )
-        answerable = best.score >= threshold and not missing
+        contrast = max(e.dense for e in ranked[:5]) - self.background_similarity(q)
+        answerable = (
+            best.score >= threshold
+            and not missing
+            and contrast >= self.settings.min_background_contrast
+        )
         cfg = self.settings
         close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]

@@ -52,6 +52,8 @@ def test_six_priorities_are_all_listed_and_cited(
         ("What is the capital of Australia?", "The documents do not say"),
         ("Ai là Bí thư Tỉnh ủy Cà Mau?", "Tài liệu không đề cập"),
         ("Giá vàng hôm nay bao nhiêu?", "Tài liệu không đề cập"),
+        ("How do I bake sourdough bread?", "The documents do not say"),
+        ("Who won the 2022 World Cup?", "The documents do not say"),
     ],
 )
 def test_questions_outside_the_corpus_are_refused(
