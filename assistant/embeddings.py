@@ -15,6 +15,7 @@ of two models never mix.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sqlite3
@@ -82,8 +83,8 @@ class HashEmbeddings(Embeddings):
     def _vec(self, text: str) -> list[float]:
         v = np.zeros(self.dim, dtype=np.float32)
         for tok in re.findall(r"\w+", text.lower()):
-            h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
-            v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+            slot, sign = _hash_slot(tok, self.dim)
+            v[slot] += sign
         n = float(np.linalg.norm(v)) or 1.0
         return (v / n).tolist()
 
@@ -92,6 +93,13 @@ class HashEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._vec(text)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _hash_slot(token: str, dim: int) -> tuple[int, float]:
+    """(dimension, sign) of one token in :class:`HashEmbeddings` (memoized: hot loop)."""
+    h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+    return h % dim, 1.0 if (h >> 32) & 1 else -1.0
 
 
 class NamedEmbeddings(Embeddings):

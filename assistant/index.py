@@ -55,6 +55,7 @@ from assistant.keyword_index import (
     ChunkRecord,
     DocRecord,
     KeywordIndex,
+    PreparedDoc,
     read_meta,
 )
 from assistant.vietnamese import Span, split_clauses, split_sentences
@@ -161,6 +162,8 @@ class Index(KeywordIndex):
     The SQLite half (documents, chunks, BM25 search, sentence vectors) is inherited from
     :class:`KeywordIndex`; this class adds the Chroma half and the ingest.
     """
+
+    batch_chunks = 256
 
     def __init__(self, settings: Settings, embeddings: Embeddings, client: Any = None) -> None:
         super().__init__(Path(settings.index_path), model_id(embeddings))
@@ -300,34 +303,48 @@ class Index(KeywordIndex):
                 col.delete(ids=ids)
         return max(len(ids), self.delete_document(doc_id))
 
-    def write_document(self, doc: Document) -> tuple[int, int]:
-        """(Re)index one document; return (chunks written, stale chunks deleted).
-
-        Chunks and evidence units are embedded in one call (one batch for the embedder).
-        """
+    def prepare(self, doc: Document, old_ids: set[str]) -> PreparedDoc:
+        """Chunk and embed one document (chunks and evidence units in one embedder call)."""
         c = self.settings.chunking
         chunks = chunk_document(doc, c.size_tokens, c.overlap_tokens)
         units = evidence_units(doc.text)
         texts = [ch.text for ch in chunks] + [u.text for u in units]
         vectors = self.embeddings.embed_documents(texts) if texts else []
-        new_ids = [ch.chunk_id for ch in chunks]
-        meta = doc.metadata()
+        new_ids = {ch.chunk_id for ch in chunks}
+        return PreparedDoc(
+            doc, self.signature(doc), chunks, units, vectors[: len(chunks)],
+            vectors[len(chunks) :], sorted(old_ids - new_ids),
+        )
+
+    def write(self, batch: list[PreparedDoc]) -> None:
+        """Write prepared documents: vectors into Chroma (upsert by stable id), stale
+        vectors out, then all SQLite rows in one transaction (the commit point).
+
+        Chroma stores ids, vectors, ``doc_id`` and offsets only: texts and titles live in
+        SQLite (one copy; Chroma's own full-text index of documents tripled write time).
+        """
+        chunks = [(it.doc.doc_id, ch, v) for it in batch
+                  for ch, v in zip(it.chunks, it.chunk_vectors, strict=True)]
+        stale = [i for it in batch for i in it.stale_ids]
         with self._chroma() as col:
-            if chunks:
+            step = 4096  # below Chroma's max batch size
+            for i in range(0, len(chunks), step):
+                part = chunks[i : i + step]
                 col.upsert(
-                    ids=new_ids,
-                    embeddings=vectors[: len(chunks)],
-                    documents=[ch.text for ch in chunks],
-                    metadatas=[
-                        {**meta, "chunk_id": ch.chunk_id, "start": ch.start, "end": ch.end}
-                        for ch in chunks
-                    ],
+                    ids=[ch.chunk_id for _, ch, _ in part],
+                    embeddings=[v for _, _, v in part],
+                    metadatas=[{"doc_id": d, "start": ch.start, "end": ch.end}
+                               for d, ch, _ in part],
                 )
-            stale = sorted(self._chroma_ids(doc.doc_id) - set(new_ids))
-            if stale:
-                col.delete(ids=stale)
-        self.replace_document(doc, self.signature(doc), chunks, units, vectors[len(chunks) :])
-        return len(chunks), len(stale)
+            for i in range(0, len(stale), step):
+                col.delete(ids=stale[i : i + step])
+        self.replace_documents(batch)
+
+    def write_document(self, doc: Document) -> tuple[int, int]:
+        """(Re)index one document now; return (chunks written, stale chunks deleted)."""
+        item = self.prepare(doc, self.chunk_ids(doc.doc_id))
+        self.write([item])
+        return len(item.chunks), len(item.stale_ids)
 
     def ingest(
         self,
@@ -340,7 +357,8 @@ class Index(KeywordIndex):
 
         With ``prune`` (the default for a folder), documents whose file is gone are removed.
         A folder without any readable article is refused (nothing is removed): that is
-        almost always a wrong path, not a wish to empty the index.
+        almost always a wrong path, not a wish to empty the index. Documents are written
+        in batches of about :attr:`batch_chunks` chunks (one Chroma call, one transaction).
         """
         root = Path(root)
         if not root.exists():
@@ -356,13 +374,21 @@ class Index(KeywordIndex):
             known = self.signatures()
             todo = [d for d in loaded.documents if known.get(d.doc_id) != self.signature(d)]
             report.unchanged = [d.doc_id for d in loaded.documents if d not in todo]
+            batch: list[PreparedDoc] = []
             for i, doc in enumerate(todo):
                 if progress:
                     progress(doc.doc_id, i, len(todo))
-                written, deleted = self.write_document(doc)
+                old = self.chunk_ids(doc.doc_id) if doc.doc_id in known else set()
+                item = self.prepare(doc, old)
+                batch.append(item)
                 (report.updated if doc.doc_id in known else report.added).append(doc.doc_id)
-                report.chunks_written += written
-                report.chunks_deleted += deleted
+                report.chunks_written += len(item.chunks)
+                report.chunks_deleted += len(item.stale_ids)
+                if sum(len(it.chunks) for it in batch) >= self.batch_chunks:
+                    self.write(batch)
+                    batch = []
+            if batch:
+                self.write(batch)
             if progress:
                 progress("done", len(todo), len(todo))
             if prune and root.is_dir():

@@ -19,7 +19,7 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,19 @@ class DocRecord:
     author: str
     text: str
     n_chunks: int
+
+
+@dataclass
+class PreparedDoc:
+    """One document ready to write: its chunks and evidence units with their vectors."""
+
+    doc: Document
+    signature: str
+    chunks: list[Chunk]
+    units: list[Span]
+    chunk_vectors: list[list[float]]
+    unit_vectors: list[list[float]]
+    stale_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -260,38 +273,38 @@ class KeywordIndex:
             return dict(db.execute("SELECT doc_id, signature FROM documents").fetchall())
 
     # --- writing (each call is one transaction) -------------------------------------
-    def replace_document(
-        self,
-        doc: Document,
-        signature: str,
-        chunks: list[Chunk],
-        units: list[Span],
-        vectors: Iterable[list[float]],
-    ) -> None:
-        """Swap a document's rows for new ones; the ``documents`` row (with the
-        signature that marks the document done) is written in the same transaction."""
-        header = f"{doc.title} {doc.author}"
+    def replace_documents(self, items: list[PreparedDoc]) -> None:
+        """Swap the rows of these documents for new ones, in ONE transaction that also
+        writes each ``documents`` row (with the signature that marks it done)."""
+        chunk_rows, fts_rows, sentence_rows, doc_rows = [], [], [], []
+        for it in items:  # build rows first: hold the lock only for the writes
+            doc, header = it.doc, f"{it.doc.title} {it.doc.author}"
+            chunk_rows += [(ch.chunk_id, doc.doc_id, ch.index, ch.start, ch.end, ch.text)
+                           for ch in it.chunks]
+            fts_rows += [(ch.chunk_id, " ".join(keyword_tokens(ch.text + " " + header)))
+                         for ch in it.chunks]
+            sentence_rows += [
+                (doc.doc_id, u.start, u.end, np.asarray(v, dtype=np.float32).tobytes())
+                for u, v in zip(it.units, it.unit_vectors, strict=True)
+            ]
+            doc_rows.append((doc.doc_id, doc.path, doc.title, doc.publisher, doc.date,
+                             doc.author, doc.text, it.signature, len(it.chunks)))
         with self._transaction() as db:
-            self._delete_rows(db, doc.doc_id)
+            for it in items:
+                self._delete_rows(db, it.doc.doc_id)
             db.executemany(
                 "INSERT INTO chunks (chunk_id, doc_id, idx, start, end, text) VALUES (?,?,?,?,?,?)",
-                [(ch.chunk_id, doc.doc_id, ch.index, ch.start, ch.end, ch.text) for ch in chunks],
+                chunk_rows,
             )
-            db.executemany(
-                "INSERT INTO chunks_fts (chunk_id, tokens) VALUES (?, ?)",
-                [(ch.chunk_id, " ".join(keyword_tokens(ch.text + " " + header)))
-                 for ch in chunks],
-            )
+            db.executemany("INSERT INTO chunks_fts (chunk_id, tokens) VALUES (?, ?)", fts_rows)
             db.executemany(
                 "INSERT OR REPLACE INTO sentences (doc_id, start, end, vec) VALUES (?,?,?,?)",
-                [(doc.doc_id, u.start, u.end, np.asarray(v, dtype=np.float32).tobytes())
-                 for u, v in zip(units, vectors, strict=True)],
+                sentence_rows,
             )
-            db.execute(
+            db.executemany(
                 "INSERT INTO documents (doc_id, path, title, publisher, date, author, text, "
                 "signature, n_chunks) VALUES (?,?,?,?,?,?,?,?,?)",
-                (doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, doc.author,
-                 doc.text, signature, len(chunks)),
+                doc_rows,
             )
 
     def delete_document(self, doc_id: str) -> int:
