@@ -1,0 +1,312 @@
+"""The Gradio chat page: a thin adapter over :class:`~assistant.api.Assistant`.
+
+``assistant ui`` (or ``make run``) starts it on ``settings.ui.host:port``
+(127.0.0.1:7860) and prints the URL. What the page does:
+
+- chat with streaming: the sources (evidence) appear first, then the answer streams in;
+  ``[n]`` markers open the cited passage, its sentence highlighted in its paragraph,
+  with title, province and date; unsupported sentences are marked (:mod:`ui_render`);
+- follow-up questions use the session's conversation; "New chat" clears it;
+- settings (backend and model, top-k, answer language), a status line, example questions;
+- a Documents tab: upload ``.txt``/``.md``/``.html`` articles (indexed incrementally, with
+  progress), list and remove documents (:mod:`ui_service`);
+- thumbs up/down on answers, appended to ``data_dir/feedback.jsonl``;
+- user errors (no index, backend down, empty question) appear as a chat message.
+
+Answers go through Gradio's queue one at a time (``concurrency_limit=1``: the embedded
+model is one CPU-bound process), so waiting users see their place in the queue.
+
+API endpoints (for ``gradio_client``): ``/chat`` (the page's chat event), ``/ask``
+(one question -> the ``assistant ask --json`` object), ``/upload``, ``/remove``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from assistant.api import EvidenceEvent, FinalEvent, TokenEvent
+from assistant.config import Settings
+from assistant.errors import AssistantError
+from assistant.ui_render import (
+    PAGE_CSS,
+    PAGE_JS,
+    answer_html,
+    error_html,
+    footer_html,
+    message_html,
+    sources_html,
+)
+from assistant.ui_service import BACKENDS, MODELS, ChatService, Turn, probe_backends
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "What were the six Q1 2021 priorities?",
+    "Sáu nhiệm vụ trọng tâm quý I/2021 là gì?",
+    "Ban Tổ chức Tỉnh ủy Kon Tum đã làm gì trong quý III năm 2023?",
+    "Which province reviewed its emulation work at the end of 2023?",
+]
+SEARCHING = "Searching the documents…"
+WRITING = "Writing the answer…"
+DOC_HEADERS = ["doc_id", "title", "province", "date", "chunks", "source"]
+STREAM_EVERY_S = 0.08
+_PROGRESS = gr.Progress()  # Gradio injects a live tracker where this default is seen
+
+
+def chat_messages(turns: list[Turn]) -> list[dict[str, str]]:
+    """The chatbot value: a user and an assistant message per turn."""
+    out: list[dict[str, str]] = []
+    for t in turns:
+        out.append({"role": "user", "content": html.escape(t.question, quote=False) or "…"})
+        out.append({"role": "assistant", "content": t.html})
+    return out
+
+
+def answer_turn(
+    svc: ChatService, question: str, turns: list[Turn], top_k: float, language: str,
+    backend: str, model: str,
+) -> Iterator[Turn]:
+    """Answer ``question`` as the next turn, yielding it whenever what it shows changes."""
+    idx = len(turns)
+    turn = Turn(question=question or "", html=SEARCHING)
+    yield turn
+    t0 = time.perf_counter()
+    try:
+        svc.check_index()
+        bot = svc.assistant(backend, model)
+        history = [(t.question, t.answer) for t in turns if t.answer and not t.error]
+        sources, cites, raw, last = "", [], "", 0.0
+        events = bot.stream(question or "", top_k=int(top_k), history=history or None,
+                            language=None if language == "auto" else language)
+        for ev in events:
+            if isinstance(ev, EvidenceEvent):
+                cites = ev.citations
+                sources = sources_html(cites, svc.doc_text, idx)
+                turn.html = message_html(WRITING, sources)
+                yield turn
+            elif isinstance(ev, TokenEvent):
+                raw += ev.text
+                if time.perf_counter() - last >= STREAM_EVERY_S:
+                    turn.html = message_html(answer_html(raw, cites, idx) + " ▌", sources)
+                    last = time.perf_counter()
+                    yield turn
+            elif isinstance(ev, FinalEvent):
+                a = ev.answer
+                turn.answer, turn.standalone = a.text, a.standalone_question
+                turn.citations = [c.to_dict() for c in a.citations]
+                turn.backend, turn.language, turn.refused = a.backend, a.language, a.refused
+                turn.seconds = time.perf_counter() - t0
+                notes = list(a.notes)
+                if a.standalone_question and a.standalone_question != a.question:
+                    notes.append(f"understood as: {a.standalone_question}")
+                turn.html = message_html(
+                    answer_html(a.text, a.citations, idx),
+                    sources_html(a.citations, svc.doc_text, idx),
+                    footer_html(a.backend, turn.seconds, notes),
+                )
+    except AssistantError as exc:
+        turn.error, turn.html = True, error_html(str(exc))
+    except Exception as exc:  # never show a traceback in the chat
+        log.exception("answering %r failed", question)
+        turn.error = True
+        turn.html = error_html(
+            f"Something went wrong while answering ({type(exc).__name__}); "
+            "the details are in the server log."
+        )
+    yield turn
+
+
+def build_app(svc: ChatService) -> Any:
+    """The page as a ``gr.Blocks`` (not launched)."""
+    cfg = svc.settings
+
+    def respond(message: str, turns: list[Turn] | None, top_k: float, language: str,
+                backend: str, model: str) -> Iterator[tuple[Any, ...]]:
+        turns = list(turns or [])
+        for turn in answer_turn(svc, message, turns, top_k, language, backend, model):
+            shown = [*turns, turn]
+            yield "", chat_messages(shown), shown, gr.skip()
+        yield "", chat_messages(shown), shown, svc.status(backend, model)
+
+    def ask(question: str, top_k: float = cfg.retrieval.top_k, language: str = "auto",
+            backend: str = cfg.llm.backend) -> dict[str, Any]:
+        """One question, no history: the ``assistant ask --json`` object (or an error)."""
+        try:
+            svc.check_index()
+            a = svc.assistant(backend).ask(
+                question, top_k=int(top_k), language=None if language == "auto" else language
+            )
+        except AssistantError as exc:
+            return {"error": str(exc)}
+        return a.to_dict()
+
+    def new_chat() -> tuple[list[Any], list[Turn], str]:
+        return [], [], ""
+
+    def feedback(turns: list[Turn] | None, top_k: float, like: gr.LikeData) -> None:
+        index = like.index if isinstance(like.index, int) else like.index[0]
+        turns = turns or []
+        if index // 2 >= len(turns):
+            return
+        turn = turns[index // 2]
+        if turn.error:
+            gr.Info("Feedback is only recorded for answers.")
+            return
+        rating = "up" if like.liked is True else "down" if like.liked is False else str(like.liked)
+        svc.record_feedback(turn, rating, top_k=int(top_k))
+        gr.Info("Thanks: feedback saved.")
+
+    def upload(files: list[str] | None, progress: gr.Progress = _PROGRESS) -> tuple[Any, ...]:
+        paths = list(files or [])
+        if not paths:
+            msg = "Choose one or more .txt, .md or .html files."
+        else:
+            lines = svc.add_files(paths, lambda f, d: progress(f, desc=d))
+            msg = "\n".join(f"- {line}" for line in lines)
+        return msg, None, *_docs(), svc.status()
+
+    def remove(doc_id: str) -> tuple[Any, ...]:
+        try:
+            msg = svc.remove(doc_id)
+        except AssistantError as exc:
+            msg = f"✗ {exc}"
+        ids = [r[0] for r in svc.documents_rows()]
+        return msg, _docs()[0], gr.update(choices=ids, value=None), svc.status()
+
+    def _docs() -> tuple[Any, Any]:
+        rows = svc.documents_rows()
+        return gr.update(value=rows or None), gr.update(choices=[r[0] for r in rows])
+
+    def pick_row(evt: gr.SelectData) -> Any:
+        rows = svc.documents_rows()
+        row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+        return rows[row][0] if isinstance(row, int) and row < len(rows) else gr.skip()
+
+    def backends_md() -> str:
+        lines = ["**Backends here**"]
+        for b in probe_backends(cfg):
+            lines.append(f"- {'✓' if b.available else '✗'} **{b.name}**: {b.detail}")
+        return "\n".join(lines)
+
+    def apply_backend(backend: str, model: str) -> tuple[str, str]:
+        try:
+            bot = svc.assistant(backend, model)
+        except AssistantError as exc:
+            return svc.status(backend, model), f"⚠️ {exc}"
+        notes = "; ".join(bot.backend_notes) or "ready"
+        chosen = f"auto chose **{bot.backend}**: " if backend == "auto" else ""
+        return svc.status(backend, model), f"{chosen}{notes}"
+
+    with gr.Blocks(title="Trợ lý hỏi đáp · cited answers", fill_width=True) as demo:
+        turns_state = gr.State([])
+        gr.Markdown("## Hỏi đáp có trích dẫn · Cited answers over the articles")
+        status = gr.Markdown(svc.status(), elem_id="status")
+        with gr.Row():
+            with gr.Column(scale=7):
+                chatbot = gr.Chatbot(
+                    elem_id="chat", height=620, label="Chat", buttons=["copy"],
+                    feedback_options=("Like", "Dislike"), layout="bubble",
+                    placeholder="Ask in Vietnamese or English. Every sentence of the answer "
+                                "cites its passage: click a [n] marker to read it.",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        elem_id="question", show_label=False, scale=8, lines=1, max_lines=6,
+                        placeholder="Ask a question… / Đặt câu hỏi…", autofocus=True,
+                    )
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                    clear = gr.Button("New chat", scale=1, elem_id="new-chat")
+                gr.Examples(EXAMPLES, inputs=question, label="Examples / Câu hỏi mẫu")
+            with gr.Column(scale=4), gr.Tabs():
+                with gr.Tab("Settings"):
+                    backend = gr.Dropdown(BACKENDS, value=cfg.llm.backend, label="Backend")
+                    model = gr.Dropdown(list(MODELS), value=cfg.llm.model,
+                                        label="Model (embedded llama.cpp)")
+                    top_k = gr.Slider(1, 20, value=cfg.retrieval.top_k, step=1,
+                                      label="Passages retrieved (top-k)")
+                    language = gr.Radio(["auto", "vi", "en"], value=cfg.answer.language,
+                                        label="Answer language")
+                    backend_note = gr.Markdown()
+                    backends = gr.Markdown(elem_id="backends")
+                    refresh = gr.Button("Check backends", size="sm")
+                with gr.Tab("Documents"):
+                    files = gr.File(label="Add articles (.txt, .md, .html)",
+                                    file_count="multiple",
+                                    file_types=[".txt", ".md", ".html", ".htm"])
+                    upload_btn = gr.Button("Index the files", variant="primary")
+                    upload_msg = gr.Markdown(elem_id="upload-msg")
+                    docs = gr.Dataframe(headers=DOC_HEADERS, interactive=False, wrap=True,
+                                        elem_id="docs", max_height=360)
+                    with gr.Row():
+                        doc_pick = gr.Dropdown([], label="Document", allow_custom_value=True,
+                                               scale=3)
+                        remove_btn = gr.Button("Remove", variant="stop", scale=1)
+                    remove_msg = gr.Markdown()
+
+        chat_in = [question, turns_state, top_k, language, backend, model]
+        chat_out = [question, chatbot, turns_state, status]
+        send.click(respond, chat_in, chat_out, api_name="chat", concurrency_limit=1,
+                   concurrency_id="answer")
+        question.submit(respond, chat_in, chat_out, api_visibility="private", concurrency_limit=1,
+                        concurrency_id="answer")
+        clear.click(new_chat, None, [chatbot, turns_state, question], api_visibility="private",
+                    queue=False)
+        chatbot.like(feedback, [turns_state, top_k], None, api_visibility="private",
+                     concurrency_limit=None)
+        gr.api(ask, api_name="ask", concurrency_limit=1, concurrency_id="answer")
+        upload_btn.click(upload, [files], [upload_msg, files, docs, doc_pick, status],
+                         api_name="upload", concurrency_limit=1, concurrency_id="ingest")
+        remove_btn.click(remove, [doc_pick], [remove_msg, docs, doc_pick, status],
+                         api_name="remove", concurrency_limit=1, concurrency_id="ingest")
+        docs.select(pick_row, None, doc_pick, api_visibility="private", concurrency_limit=None)
+        for ev in (backend.change, model.change):
+            ev(apply_backend, [backend, model], [status, backend_note], api_visibility="private")
+        refresh.click(backends_md, None, backends, api_visibility="private", concurrency_limit=None)
+        demo.load(_docs, None, [docs, doc_pick], api_visibility="private")
+        demo.load(backends_md, None, backends, api_visibility="private", concurrency_limit=None)
+    return demo
+
+
+def start(settings: Settings, *, host: str | None = None, port: int | None = None,
+          share: bool = False, quiet: bool = True) -> tuple[Any, str]:
+    """Build and start the page without blocking; return ``(demo, url)``.
+
+    Used by :func:`launch` and by the tests (``demo.close()`` stops it).
+    """
+    svc = ChatService(settings)
+    restored = svc.restore_uploads()
+    if restored:
+        print(f"re-indexed uploaded articles: {', '.join(restored)}", flush=True)
+    try:
+        svc.assistant()  # load the default backend now, not on the first question
+    except AssistantError as exc:
+        print(f"warning: {exc}", flush=True)
+    demo = build_app(svc)
+    demo.queue(default_concurrency_limit=1, max_size=256)
+    demo.launch(
+        server_name=host or settings.ui.host, server_port=port or settings.ui.port,
+        share=share, prevent_thread_lock=True, quiet=quiet, css=PAGE_CSS, head=PAGE_JS,
+        theme=gr.themes.Soft(), footer_links=["api"],
+    )
+    url = demo.share_url or demo.local_url
+    return demo, str(url)
+
+
+def launch(settings: Settings, *, host: str | None = None, port: int | None = None,
+           share: bool = False) -> int:
+    """Start the page, print its URL and serve until interrupted (``assistant ui``)."""
+    demo, url = start(settings, host=host, port=port, share=share, quiet=True)
+    print(f"Chat page: {url}  (Ctrl+C to stop)", flush=True)
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        demo.close()
+    return 0
