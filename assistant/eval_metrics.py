@@ -179,6 +179,7 @@ def score_question(
         "decision_ok": decision_ok,
         "score": round(score, 4),
         "answer": answer.text,
+        "backend": answer.backend,
         "answer_language": detected,
         "key_facts": facts,
         "citations": [
