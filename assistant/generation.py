@@ -30,10 +30,10 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answer import Citation, extractive_text
+from assistant.answer import Citation, citation_for, extractive_text
 from assistant.config import Settings
 from assistant.errors import AssistantError, BackendUnavailableError
-from assistant.evidence import Evidence
+from assistant.evidence import Evidence, is_list_question
 from assistant.grounding import GroundingChecker, split_answer
 from assistant.prompts import render
 from assistant.vietnamese import detect_language
@@ -43,6 +43,7 @@ LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese (tiếng Việt)"}
 # tokenizer): keeps time to first token under 8 s on 2 cores with the 0.5B model.
 PROMPT_EVIDENCE_CHARS = 1400
 _DELIMITER = re.compile(r"</?\s*evidence\s*>", re.IGNORECASE)
+_ENUM_ITEM = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s|[-–•*+]\s|[a-zđ]\)\s)")
 
 
 def evidence_block(evidence: Sequence[Evidence]) -> str:
@@ -150,6 +151,9 @@ class LLMGenerator:
                     yield piece
         except AssistantError:
             raise
+        except ValueError as exc:
+            if "no generation chunks" not in str(exc).lower():
+                raise  # LangChain raises this when a model streams nothing: an empty answer
         except Exception as exc:
             if is_connection_error(exc):
                 raise BackendUnavailableError(
@@ -193,14 +197,33 @@ class LLMGenerator:
                 notes.append(f"the model did not answer in {lang}, even when asked again")
         checked = self.checker.check(text, evidence, language)
         notes.extend(checked.notes)
-        if not checked.text.strip() or (
-            checked.text and answer_language(checked.text) != language
-        ):
+        if not checked.text.strip() or answer_language(checked.text) != language:
             notes.append("no checkable answer from the model: showing the evidence instead")
-            from assistant.answer import citation_for
-
             return extractive_text(evidence, language), [citation_for(e) for e in evidence], notes
-        return checked.text, checked.citations, notes
+        text, citations = checked.text, checked.citations
+        if is_list_question(question):
+            text, citations, added = complete_list(text, citations, evidence, language)
+            if added:
+                notes.append(f"added {added} list item(s) the model left out, quoted verbatim")
+        return text, citations, notes
+
+
+def complete_list(
+    text: str, citations: list[Citation], evidence: Sequence[Evidence], language: str
+) -> tuple[str, list[Citation], int]:
+    """Append the enumerated evidence items (``(1) ...``, ``- ...``) the answer does not
+    cite, quoted verbatim with their markers: a small model (or the prompt budget) often
+    drops items of a list, and a list answer must be complete."""
+    cited = {c.marker for c in citations}
+    missing = [e for e in evidence if _ENUM_ITEM.match(e.text) and e.marker not in cited]
+    if not missing:
+        return text, citations, 0
+    lines = [text]
+    for e in missing:
+        quote = " ".join(e.text.split())
+        lines.append(f"- “{quote}” [{e.marker}]" if language == "en" else f"- {quote} [{e.marker}]")
+    merged = sorted([*citations, *(citation_for(e) for e in missing)], key=lambda c: c.marker)
+    return "\n".join(lines), merged, len(missing)
 
 
 def answer_language(text: str) -> str:
