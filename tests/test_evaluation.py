@@ -334,7 +334,7 @@ def test_naive_pipeline_runs_the_same_answerer(seeded_settings: Settings, tmp_pa
 
 def test_full_gold_json_offline_under_two_minutes(tmp_path: Path) -> None:
     """The acceptance run: temporary index from seeds/, every gold question, --json."""
-    env = {**os.environ, "ASSISTANT_LLM__BACKEND": "extractive",
+    env = {**os.environ, "ASSISTANT_LLM__BACKEND": "extractive", "HF_HUB_OFFLINE": "1",
            "ASSISTANT_INDEX_PATH": str(tmp_path / "unused")}
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--json"],
