@@ -62,6 +62,8 @@ class AnswerSettings(BaseModel):
     min_evidence: int = Field(2, ge=1, le=30)
     # Keep sentences scoring within this margin of the best one (or the min_evidence best).
     evidence_margin: float = 0.08
+    # ... and only from documents whose best sentence is within this of the best one.
+    document_margin: float = 0.05
     max_question_chars: int = 4000
     # Refuse when the best evidence scores below these (cosine + 0.3 x word overlap).
     # Calibrated on eval/gold.jsonl and out-of-domain questions (README, "Refusal");

@@ -129,6 +129,12 @@ class EvidenceSelector:
             and contrast >= self.settings.min_background_contrast
         )
         cfg = self.settings
+        # A document contributes only if its own best sentence is close to the best one.
+        doc_best: dict[str, float] = {}
+        for e in ranked:
+            doc_best.setdefault(e.doc_id, e.score)
+        docs = {d for d, sc in doc_best.items() if sc >= best.score - cfg.document_margin}
+        ranked = [e for e in ranked if e.doc_id in docs]
         close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
         if is_list_question(question):
