@@ -148,6 +148,15 @@ def _forget_local_client(path: Path) -> None:
             system.stop()
 
 
+# Changing how chunk text is embedded changes this, so indexes re-embed on next ingest.
+CHUNK_EMBED_FORMAT = "title+text"
+
+
+def chunk_embedding_text(doc: Document, text: str) -> str:
+    """What the dense index embeds for a chunk: the article title, then the chunk."""
+    return f"{doc.title}\n{text}" if doc.title else text
+
+
 def evidence_units(text: str) -> list[Span]:
     """Sentence/clause spans used as evidence candidates (and given vectors at ingest)."""
     units: list[Span] = []
@@ -279,7 +288,10 @@ class Index(KeywordIndex):
 
     def signature(self, doc: Document) -> str:
         c = self.settings.chunking
-        raw = f"{doc.content_hash}|{c.size_tokens}|{c.overlap_tokens}|{SCHEMA_VERSION}"
+        raw = (
+            f"{doc.content_hash}|{c.size_tokens}|{c.overlap_tokens}|{SCHEMA_VERSION}"
+            f"|{CHUNK_EMBED_FORMAT}"
+        )
         return hashlib.sha256(raw.encode()).hexdigest()
 
     def reconcile(self) -> int:
@@ -308,7 +320,9 @@ class Index(KeywordIndex):
         c = self.settings.chunking
         chunks = chunk_document(doc, c.size_tokens, c.overlap_tokens)
         units = evidence_units(doc.text)
-        texts = [ch.text for ch in chunks] + [u.text for u in units]
+        # Chunks are embedded with their article title (context for the dense side);
+        # evidence units are embedded alone so they can be quoted and scored as written.
+        texts = [chunk_embedding_text(doc, ch.text) for ch in chunks] + [u.text for u in units]
         vectors = self.embeddings.embed_documents(texts) if texts else []
         new_ids = {ch.chunk_id for ch in chunks}
         return PreparedDoc(
