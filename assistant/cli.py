@@ -60,9 +60,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 
+def _require_utf8(text: str) -> None:
+    """Bytes that are not UTF-8 reach ``sys.argv`` as lone surrogates: refuse them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        from assistant.errors import InputError
+
+        raise InputError(
+            "The question is not valid UTF-8 text: check the terminal's encoding."
+        ) from None
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.api import Assistant
 
+    _require_utf8(args.question)
     bot = Assistant.from_settings(_settings(args))
     ans = bot.ask(args.question)
     if args.json:
