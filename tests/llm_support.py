@@ -76,7 +76,7 @@ def model_path() -> Path:
 
 def llm_settings(base: Settings, **llm: Any) -> Settings:
     """``base`` with LLM settings changed (small outputs keep the tests short)."""
-    values = {"max_tokens": 48, **llm}
+    values = {"max_tokens": 40, **llm}
     return base.model_copy(update={"llm": base.llm.model_copy(update=values)})
 
 
@@ -94,22 +94,27 @@ def ollama_server(embedded_llama: Any) -> Iterator[OllamaLikeServer]:
 
 
 @pytest.fixture(scope="module")
-def openai_server() -> Iterator[str]:
-    """``python -m llama_cpp.server`` over the packaged GGUF; yields its ``/v1`` URL."""
+def openai_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python -m llama_cpp.server`` over the packaged GGUF; yields its ``/v1`` URL.
+
+    Its (verbose) output goes to a log file: an unread pipe would fill up and block it.
+    """
     pytest.importorskip("llama_cpp.server")
     port = free_port()
+    log_path = tmp_path_factory.mktemp("openai-server") / "server.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path()),
          "--model_alias", "qwen2.5-coder-0.5b", "--host", "127.0.0.1", "--port", str(port),
          "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 2), "--seed", "42"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"llama_cpp.server exited: {proc.stderr.read()[-2000:]}")
+                raise RuntimeError(f"llama_cpp.server exited: {log_path.read_text()[-2000:]}")
             try:
                 if httpx.get(f"{base}/models", timeout=1).status_code == 200:
                     break
@@ -126,3 +131,4 @@ def openai_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
