@@ -54,6 +54,7 @@ EXAMPLES = [
 ]
 SEARCHING = "Searching the documents…"
 WRITING = "Writing the answer…"
+WAITING = "Waiting for a free slot: answers are written one at a time…"
 DOC_HEADERS = ["doc_id", "title", "province", "date", "chunks", "source"]
 STREAM_EVERY_S = 0.08
 _PROGRESS = gr.Progress()  # Gradio injects a live tracker where this default is seen
@@ -128,11 +129,24 @@ def build_app(svc: ChatService) -> Any:
 
     def respond(message: str, turns: list[Turn] | None, top_k: float, language: str,
                 backend: str, model: str) -> Iterator[tuple[Any, ...]]:
+        """The ``/chat`` API: one question in this session's conversation."""
         turns = list(turns or [])
         for turn in answer_turn(svc, message, turns, top_k, language, backend, model):
             shown = [*turns, turn]
             yield "", chat_messages(shown), shown, gr.skip()
         yield "", chat_messages(shown), shown, svc.status(backend, model)
+
+    def show_question(message: str, turns: list[Turn] | None) -> tuple[Any, ...]:
+        """Page step 1 (not queued): the question appears at once, waiting for its turn."""
+        shown = [*(turns or []), Turn(question=message or "", html=WAITING)]
+        return "", chat_messages(shown), shown, message
+
+    def answer_pending(message: str, turns: list[Turn] | None, top_k: float, language: str,
+                       backend: str, model: str) -> Iterator[tuple[Any, ...]]:
+        """Page step 2 (queued, one at a time): answer the waiting question."""
+        prior = list(turns or [])[:-1]
+        for out in respond(message, prior, top_k, language, backend, model):
+            yield out[1:]
 
     def ask(question: str, top_k: float = cfg.retrieval.top_k, language: str = "auto",
             backend: str = cfg.llm.backend) -> dict[str, Any]:
@@ -205,6 +219,7 @@ def build_app(svc: ChatService) -> Any:
 
     with gr.Blocks(title="Trợ lý hỏi đáp · cited answers", fill_width=True) as demo:
         turns_state = gr.State([])
+        pending = gr.State("")  # the question waiting in the queue (page only)
         gr.Markdown("## Hỏi đáp có trích dẫn · Cited answers over the articles")
         status = gr.Markdown(svc.status(), elem_id="status")
         with gr.Row():
@@ -222,6 +237,7 @@ def build_app(svc: ChatService) -> Any:
                     )
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
                     clear = gr.Button("New chat", scale=1, elem_id="new-chat")
+                    api_chat = gr.Button(visible=False)  # carries the /chat API endpoint
                 gr.Examples(EXAMPLES, inputs=question, label="Examples / Câu hỏi mẫu")
             with gr.Column(scale=4), gr.Tabs():
                 with gr.Tab("Settings"):
@@ -249,12 +265,19 @@ def build_app(svc: ChatService) -> Any:
                         remove_btn = gr.Button("Remove", variant="stop", scale=1)
                     remove_msg = gr.Markdown()
 
-        chat_in = [question, turns_state, top_k, language, backend, model]
-        chat_out = [question, chatbot, turns_state, status]
-        send.click(respond, chat_in, chat_out, api_name="chat", concurrency_limit=1,
-                   concurrency_id="answer")
-        question.submit(respond, chat_in, chat_out, api_visibility="private", concurrency_limit=1,
-                        concurrency_id="answer")
+        options = [top_k, language, backend, model]
+        for trigger in (send.click, question.submit):
+            trigger(
+                show_question, [question, turns_state], [question, chatbot, turns_state, pending],
+                queue=False, api_visibility="private",
+            ).then(
+                answer_pending, [pending, turns_state, *options], [chatbot, turns_state, status],
+                concurrency_limit=1, concurrency_id="answer", api_visibility="private",
+                show_progress_on=[chatbot],
+            )
+        api_chat.click(respond, [question, turns_state, *options],
+                       [question, chatbot, turns_state, status], api_name="chat",
+                       concurrency_limit=1, concurrency_id="answer")
         clear.click(new_chat, None, [chatbot, turns_state, question], api_visibility="private",
                     queue=False)
         chatbot.clear(lambda: [], None, turns_state, api_visibility="private", queue=False)

@@ -180,3 +180,21 @@ def test_markers_unsupported_sentences_and_context() -> None:
     assert context_html(text, 10, 14) == "B b. <mark>C c.</mark>"
     cards = sources_html([ok, bad], lambda _: text, turn=3)
     assert 'id="src-3-1"' in cards and "Đồng Tháp" in cards and "⚠ not supported" in cards
+
+
+def test_uploads_survive_a_seeds_ingest(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "vs", data_dir=tmp_path / "data")
+    svc = ChatService(settings)
+    svc.index.ingest(SEEDS / f"{Q1_DOC}.txt", prune=False)
+    article = tmp_path / "lao_cai.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    assert svc.add_files([article])[0].startswith("✓")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / f"{Q1_DOC}.txt").write_bytes((SEEDS / f"{Q1_DOC}.txt").read_bytes())
+    # `assistant ingest` of the corpus folder prunes what is not in it ...
+    assert svc.index.ingest(seeds).removed == ["lao_cai"]
+    # ... and the page re-adds its uploads when it starts
+    assert svc.restore_uploads() == ["lao_cai"]
+    assert [r[0] for r in svc.documents_rows()] == [Q1_DOC, "lao_cai"]
+    assert svc.documents_rows()[1][5] == "upload"
