@@ -307,6 +307,7 @@ def start(settings: Settings, *, host: str | None = None, port: int | None = Non
     restored = svc.restore_uploads()
     if restored:
         print(f"re-indexed uploaded articles: {', '.join(restored)}", flush=True)
+    print(f"loading the {settings.llm.backend} answer backend…", flush=True)
     try:
         svc.assistant()  # load the default backend now, not on the first question
     except AssistantError as exc:
