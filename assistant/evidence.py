@@ -30,6 +30,8 @@ from assistant.vietnamese import content_tokens, detect_language, match_normaliz
 # Weight of the question-word overlap next to the cosine similarity (calibrated on
 # eval/gold.jsonl plus out-of-domain questions; see README, "Refusal").
 LEXICAL_WEIGHT = 0.3
+# Beside a whole enumeration, other sentences stay only within this of the best score.
+LIST_MARGIN = 0.02
 
 
 @dataclass
@@ -98,11 +100,17 @@ class EvidenceSelector:
                 prior = 0.01 * (len(passages) - rank) / max(len(passages), 1)
                 out.append(
                     Evidence(
-                        doc_id=p.doc_id, start=start, end=end, text=text,
+                        doc_id=p.doc_id,
+                        start=start,
+                        end=end,
+                        text=text,
                         score=dense + LEXICAL_WEIGHT * lexical + prior,
                         dense=dense,
                         lexical=lexical,
-                        title=p.title, date=p.date, publisher=p.publisher, chunk_id=p.chunk_id,
+                        title=p.title,
+                        date=p.date,
+                        publisher=p.publisher,
+                        chunk_id=p.chunk_id,
                     )
                 )
         return out
@@ -119,9 +127,7 @@ class EvidenceSelector:
         haystack = match_normalize(" ".join(p.text + " " + p.title for p in passages))
         missing = [a for a in anchors(question) if not contains_term(haystack, a)]
         lang = detect_language(question)
-        threshold = (
-            self.settings.min_score_en if lang == "en" else self.settings.min_score_vi
-        )
+        threshold = self.settings.min_score_en if lang == "en" else self.settings.min_score_vi
         contrast = max(e.dense for e in ranked[:5]) - self.background_similarity(q)
         answerable = (
             best.score >= threshold
@@ -138,7 +144,13 @@ class EvidenceSelector:
         close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
         if is_list_question(question):
-            chosen = self._expand_enumeration(chosen, cands)
+            chosen, in_lists = self._expand_enumeration(chosen, cands)
+            if in_lists:  # the enumeration is the answer: keep only the best sentences beside it
+                chosen = [
+                    e
+                    for e in chosen
+                    if (e.doc_id, e.start) in in_lists or e.score >= best.score - LIST_MARGIN
+                ]
         chosen.sort(key=lambda e: (self._doc_order(e, passages), e.start))
         for i, e in enumerate(chosen, start=1):
             e.marker = i
@@ -151,11 +163,14 @@ class EvidenceSelector:
                 return i
         return len(passages)
 
-    def _expand_enumeration(self, chosen: list[Evidence], cands: list[Evidence]) -> list[Evidence]:
+    def _expand_enumeration(
+        self, chosen: list[Evidence], cands: list[Evidence]
+    ) -> tuple[list[Evidence], set[tuple[str, int]]]:
         """Keep a whole enumeration (intro sentence + every item) when a chosen sentence
         belongs to one, reading the items from the whole document (an enumeration may
         straddle chunks)."""
         keep = {(e.doc_id, e.start): e for e in chosen}
+        in_lists: set[tuple[str, int]] = set()
         template = {e.doc_id: e for e in cands}
         for doc_id in {e.doc_id for e in chosen}:
             rec = self.index.document(doc_id)
@@ -178,12 +193,21 @@ class EvidenceSelector:
                     continue
                 base = template[doc_id]
                 for s, e in units[lo : hi + 1]:
+                    in_lists.add((doc_id, s))
                     keep.setdefault(
                         (doc_id, s),
                         Evidence(
-                            doc_id=doc_id, start=s, end=e, text=rec.text[s:e], score=base.score,
-                            dense=0.0, lexical=0.0, title=base.title, date=base.date,
-                            publisher=base.publisher, chunk_id=base.chunk_id,
+                            doc_id=doc_id,
+                            start=s,
+                            end=e,
+                            text=rec.text[s:e],
+                            score=base.score,
+                            dense=0.0,
+                            lexical=0.0,
+                            title=base.title,
+                            date=base.date,
+                            publisher=base.publisher,
+                            chunk_id=base.chunk_id,
                         ),
                     )
-        return list(keep.values())
+        return list(keep.values()), in_lists

@@ -42,6 +42,9 @@ def test_six_priorities_are_all_listed_and_cited(
     for c in ans.citations:
         source = bot.index.document(c.doc_id)
         assert source is not None and source.text[c.start : c.end] == c.quote
+    # the enumeration is the answer: no unrelated sentences around it
+    assert len(ans.citations) <= 10
+    assert all(c.doc_id.startswith("003_") for c in ans.citations)
     markers = [int(m) for m in re.findall(r"\[(\d+)\]", ans.text)]
     assert sorted(markers) == [c.marker for c in ans.citations]
 
