@@ -240,7 +240,7 @@ def read_document(path: str | Path) -> Document:
         raw = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 (byte {exc.start})") from None
-    doc = parse_document(path, raw)
+    doc = parse_document(path.resolve(), raw)
     if not doc.text.strip():
         raise ValueError("no article text after cleaning")
     return doc

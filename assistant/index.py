@@ -369,7 +369,9 @@ class Index(KeywordIndex):
     ) -> IngestReport:
         """Bring the index in line with the files under ``root`` (folder or one file).
 
-        With ``prune`` (the default for a folder), documents whose file is gone are removed.
+        With ``prune`` (the default for a folder), documents that were indexed from a file
+        under ``root`` and whose file is gone are removed; documents indexed from elsewhere
+        (uploads, another folder) are left alone.
         A folder without any readable article is refused (nothing is removed): that is
         almost always a wrong path, not a wish to empty the index. Documents are written
         in batches of about :attr:`batch_chunks` chunks (one Chroma call, one transaction).
@@ -410,9 +412,18 @@ class Index(KeywordIndex):
                     Path(p).stem for p, _ in loaded.skipped
                 }
                 for doc_id in sorted(set(known) - present):
+                    if not self._stored_under(doc_id, root):
+                        continue  # indexed from elsewhere (e.g. an upload): not ours to prune
                     report.chunks_deleted += self.remove_document(doc_id)
                     report.removed.append(doc_id)
         return report
+
+    def _stored_under(self, doc_id: str, root: Path) -> bool:
+        """Whether the file a document was indexed from lives under ``root``."""
+        rec = self.document(doc_id)
+        if rec is None or not rec.path:
+            return True
+        return Path(rec.path).resolve().is_relative_to(root.resolve())
 
     def reset(self) -> None:
         """Delete both indexes (``assistant ingest --reset``); works on a damaged index.

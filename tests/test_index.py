@@ -73,3 +73,19 @@ def test_chroma_collection_uses_cosine_and_names_the_model(bot: Assistant) -> No
 def test_asking_without_an_index_says_to_ingest(fresh_settings: Callable[..., Settings]) -> None:
     with pytest.raises(IndexMissingError, match="assistant ingest"):
         Assistant.from_settings(fresh_settings())
+
+
+def test_ingesting_a_folder_keeps_documents_indexed_from_elsewhere(
+    fresh_settings: Callable[..., Settings], seeds_copy: Path, tmp_path: Path
+) -> None:
+    bot = Assistant.from_settings(fresh_settings(), require_index=False)
+    bot.ingest(seeds_copy)
+    upload = tmp_path / "uploads" / "bai_moi.txt"
+    upload.parent.mkdir()
+    upload.write_text("Bài viết tải lên\n\nHuyện Tân Hồng tổ chức hội nghị mới.", "utf-8")
+    assert bot.index.ingest(upload, prune=False).added == ["bai_moi"]
+    again = bot.ingest(seeds_copy)  # the seeds folder does not hold the upload
+    assert again.removed == []
+    assert bot.index.document("bai_moi") is not None
+    (seeds_copy / "000_05fb67b8c39478cc.txt").unlink()
+    assert bot.ingest(seeds_copy).removed == ["000_05fb67b8c39478cc"]
