@@ -87,6 +87,31 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen = seen.__cause__ or seen.__context__
 
 
+class RepetitionGuard:
+    """Detects a model repeating a line it already wrote (0.5B models loop at T=0).
+
+    >>> g = RepetitionGuard()
+    >>> [g.feed(p) for p in ["- a [1]\n", "- b [2]\n", "- a [1]\n"]]
+    [False, False, True]
+    """
+
+    def __init__(self) -> None:
+        self.buffer = ""
+        self.seen: set[str] = set()
+
+    def feed(self, piece: str) -> bool:
+        self.buffer += piece
+        *done, self.buffer = self.buffer.split("\n")
+        for line in done:
+            key = " ".join(line.split()).lower()
+            if len(key) < 8:
+                continue
+            if key in self.seen:
+                return True
+            self.seen.add(key)
+        return False
+
+
 class LLMGenerator:
     """Answers from numbered evidence with a LangChain chat model, then checks them."""
 
@@ -144,11 +169,14 @@ class LLMGenerator:
     # --- generation -------------------------------------------------------------------
     def stream_messages(self, messages: list[BaseMessage], **kwargs: Any) -> Iterator[str]:
         """Stream text pieces from the chat model; unreachable servers -> one sentence."""
+        guard = RepetitionGuard()
         try:
             for chunk in self.model.stream(messages, **kwargs):
                 piece = chunk.content if isinstance(chunk.content, str) else str(chunk.content)
                 if piece:
                     yield piece
+                    if guard.feed(piece):
+                        break  # a small model looping on one line: stop paying for it
         except AssistantError:
             raise
         except ValueError as exc:
@@ -195,7 +223,7 @@ class LLMGenerator:
                 text = second
             else:
                 notes.append(f"the model did not answer in {lang}, even when asked again")
-        checked = self.checker.check(text, evidence, language)
+        checked = self.checker.check(text, evidence, language, question=question)
         notes.extend(checked.notes)
         if not checked.text.strip() or answer_language(checked.text) != language:
             notes.append("no checkable answer from the model: showing the evidence instead")

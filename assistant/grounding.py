@@ -48,6 +48,8 @@ MIN_LEXICAL = 0.5
 MIN_DENSE = {"en": 0.835, "vi": 0.88}
 UNVERIFIED = {"en": "(unverified)", "vi": "(chưa kiểm chứng)"}
 
+_SAYS_NOTHING = "(repeats the question or an earlier sentence)"
+_PLACEHOLDER_MARKER = re.compile(r"\s*\[(?:n|N|\.\.\.|…)\]")
 _MARKER_GROUP = re.compile(r"\s*\[(\d{1,2}(?:\s*[-,–]\s*\d{1,2})*)\]")
 _BULLET = re.compile(r"^\s*(?:[-–•*+]|\d{1,2}[.)]|\(\d{1,2}\))\s+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d{3})*")
@@ -139,6 +141,11 @@ def facts(sentence: str) -> dict[str, set[str]]:
     }
 
 
+def facts_any(sentence: str) -> set[str]:
+    """All facts of ``sentence`` in one set (empty when it states none)."""
+    return set().union(*facts(sentence).values())
+
+
 def missing_facts(sentence: str, evidence_text: str) -> list[str]:
     """Facts of ``sentence`` that ``evidence_text`` does not contain."""
     f = facts(sentence)
@@ -210,21 +217,31 @@ class GroundingChecker:
         self.min_dense = dict(MIN_DENSE if min_dense is None else min_dense)
         self.mode = mode
 
-    def _score(self, sentence: str, group: list[Evidence], dense: float, language: str
-               ) -> tuple[bool, float, list[str]]:
+    def _score(self, sentence: str, group: list[Evidence], dense: float, language: str,
+               asked: set[str]) -> tuple[bool, float, list[str]]:
         joined = " ".join(e.text for e in group) + " " + " ".join(
             f"{e.title} {e.date}" for e in group)
         missing = missing_facts(sentence, joined)
-        stoks = content_tokens(sentence)
+        # Words taken from the question prove nothing: judge what the sentence adds.
+        stoks = content_tokens(sentence) - asked
         etoks = content_tokens(joined)
         lexical = len(stoks & etoks) / len(stoks) if stoks else 1.0
         min_dense = self.min_dense.get(language, max(self.min_dense.values()))
         ok = not missing and (lexical >= self.min_lexical or dense >= min_dense)
         return ok, lexical, missing
 
-    def check(self, answer: str, evidence: list[Evidence], language: str) -> CheckedAnswer:
+    def check(self, answer: str, evidence: list[Evidence], language: str,
+              question: str = "") -> CheckedAnswer:
+        """Check every sentence of ``answer``; ``question`` words count as no support.
+
+        Sentences that only restate the question, or repeat an earlier sentence, are
+        dropped as saying nothing.
+        """
         by_marker = {e.marker: e for e in evidence}
-        pieces = split_answer(answer)
+        asked = content_tokens(question) if question else set()
+        asked_facts = facts_any(question) if question else set()
+        pieces = split_answer(_PLACEHOLDER_MARKER.sub("", answer))
+        seen: set[str] = set()
         bodies = [strip_markers(s) for _, _, s in pieces]
         sims = self._similarities(bodies, evidence)
         checks: list[SentenceCheck] = []
@@ -239,9 +256,17 @@ class GroundingChecker:
                 return max(float(row[evidence.index(by_marker[m])]) for m in ms)
 
             check = SentenceCheck(body, line_no, bullet, markers(sentence), [], False)
+            key = " ".join(sorted(content_tokens(body)))
+            adds = (content_tokens(body) - asked) or (facts_any(body) - asked_facts)
+            if key in seen or not adds:
+                check.missing = [_SAYS_NOTHING]
+                checks.append(check)
+                continue
+            seen.add(key)
             if cited:
                 d = dense_of(cited)
-                ok, lex, miss = self._score(body, [by_marker[m] for m in cited], d, language)
+                ok, lex, miss = self._score(body, [by_marker[m] for m in cited], d, language,
+                                             asked)
                 check.lexical, check.dense, check.missing = lex, d, miss
                 if ok:
                     check.used, check.supported = cited, True
@@ -249,7 +274,7 @@ class GroundingChecker:
                 best: tuple[float, int] | None = None
                 for e in evidence:
                     d = dense_of([e.marker])
-                    ok, lex, _ = self._score(body, [e], d, language)
+                    ok, lex, _ = self._score(body, [e], d, language, asked)
                     if ok and (best is None or lex + d > best[0]):
                         best = (lex + d, e.marker)
                 if best is not None:
@@ -276,7 +301,7 @@ class GroundingChecker:
                 marks = "".join(f"[{m}]" for m in c.used)
                 for m in c.used:
                     support[m] = True
-            elif self.mode == "mark":
+            elif self.mode == "mark" and c.missing[:1] != [_SAYS_NOTHING]:
                 shown = [m for m in c.cited if m in by_marker]
                 marks = "".join(f"[{m}]" for m in shown)
                 marks = (marks + " " + UNVERIFIED.get(language, UNVERIFIED["en"])).strip()

@@ -248,3 +248,28 @@ def test_empty_model_output_falls_back(seeded_settings: Settings, reply: str) ->
     bot, _ = make_bot(seeded_settings, reply)
     ans = bot.ask(Q_VI)
     assert ans.text.startswith("Theo tài liệu:") and ans.citations
+
+
+def test_restated_question_and_repeated_lines_say_nothing(seeded_settings: Settings) -> None:
+    bot, _ = make_bot(seeded_settings, "placeholder")
+    ev = evidence_for(bot, Q_VI)
+    n = marker_of(ev, "Mai Văn Chính")
+    gen = bot.generator
+    assert isinstance(gen, LLMGenerator)
+    looping = (f"- {Q_VI.rstrip('?')} [n] [1].\n"
+               f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}].\n"
+               f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}].\n")
+    text, citations, notes = gen.finalize(Q_VI, "vi", ev, looping)
+    assert text == f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}]."
+    assert "[n]" not in text and [c.marker for c in citations] == [n]
+    assert any("removed 2" in note for note in notes)
+
+
+def test_repetition_guard_stops_a_looping_stream(seeded_settings: Settings) -> None:
+    line = "- Báo cáo quý III/2023 chỉ ra một số hạn chế [1].\n"
+    bot, model = make_bot(seeded_settings, line * 30)
+    gen = bot.generator
+    assert isinstance(gen, LLMGenerator)
+    streamed = "".join(gen.stream(Q_VI, "vi", evidence_for(bot, Q_VI)))
+    assert streamed.count("hạn chế") == 2  # stopped at the first repeat
+    assert len(model.prompts) == 1
