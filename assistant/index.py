@@ -51,7 +51,6 @@ from assistant.errors import (
     InputError,
 )
 from assistant.keyword_index import (
-    SCHEMA_VERSION,
     ChunkRecord,
     DocRecord,
     KeywordIndex,
@@ -72,6 +71,10 @@ __all__ = [
 ]
 
 ProgressFn = Callable[[str, int, int], None]
+# Part of every document's signature: bump it when chunk contents change for the same
+# file and settings (so every document is re-chunked); table layout changes are
+# upgrades in place (keyword_schema.py) and need no bump.
+SIGNATURE_VERSION = "1"
 
 
 @dataclass
@@ -289,7 +292,7 @@ class Index(KeywordIndex):
     def signature(self, doc: Document) -> str:
         c = self.settings.chunking
         raw = (
-            f"{doc.content_hash}|{c.size_tokens}|{c.overlap_tokens}|{SCHEMA_VERSION}"
+            f"{doc.content_hash}|{c.size_tokens}|{c.overlap_tokens}|{SIGNATURE_VERSION}"
             f"|{CHUNK_EMBED_FORMAT}"
         )
         return hashlib.sha256(raw.encode()).hexdigest()

@@ -89,8 +89,9 @@ def check_consistent(settings: Settings, folder: Path) -> dict[str, int]:
     """Assert both indexes hold exactly the chunks the chunker makes for ``folder``.
 
     No duplicate, no missing chunk and no orphan in Chroma, the SQLite chunk table or
-    the FTS5 table; every document marked done with its current signature; its
-    evidence-sentence vectors all present. Returns the counts.
+    the FTS5 table; document frequencies equal FTS5's own vocabulary; every document
+    marked done with its current signature; its evidence-sentence vectors all present.
+    Returns the counts.
     """
     index = Index(settings, make_embeddings(settings), client=open_chroma_client(settings))
     try:
@@ -106,6 +107,8 @@ def check_consistent(settings: Settings, folder: Path) -> dict[str, int]:
             fts_ids = [r[0] for r in db.execute("SELECT chunk_id FROM chunks_fts")]
             sigs = dict(db.execute("SELECT doc_id, signature FROM documents"))
             n_sent = dict(db.execute("SELECT doc_id, COUNT(*) FROM sentences GROUP BY doc_id"))
+            vocab = dict(db.execute("SELECT term, doc FROM chunks_vocab"))
+            term_df = dict(db.execute("SELECT term, df FROM term_df"))
         finally:
             db.close()
         for name, ids in (("chroma", chroma_ids), ("sqlite", sql_ids), ("fts", fts_ids)):
@@ -115,6 +118,7 @@ def check_consistent(settings: Settings, folder: Path) -> dict[str, int]:
                 f"{name}: {len(set(expected) - set(ids))} missing, "
                 f"{len(set(ids) - set(expected))} orphans"
             )
+        assert term_df == vocab, "term_df disagrees with the FTS5 vocabulary"
         assert sigs == {d.doc_id: index.signature(d) for d in docs}
         assert n_sent == {
             d.doc_id: len({(u.start, u.end) for u in evidence_units(d.text)}) for d in docs
