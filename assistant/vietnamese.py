@@ -132,7 +132,8 @@ class Span:
     text: str
 
 
-def _trim(source: str, start: int, end: int) -> Span | None:
+def trim_span(source: str, start: int, end: int) -> Span | None:
+    """``source[start:end]`` without surrounding whitespace, or None if nothing is left."""
     while start < end and source[start].isspace():
         start += 1
     while end > start and source[end - 1].isspace():
@@ -182,7 +183,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             cuts.append(ls + m.end())
         cuts = [*sorted(set(cuts)), le]
         for a, b in itertools.pairwise(cuts):
-            span = _trim(text, a, b)
+            span = trim_span(text, a, b)
             if span is not None:
                 spans.append(span)
     return spans
@@ -210,16 +211,10 @@ def split_clauses(span: Span, max_chars: int = 320) -> list[Span]:
 
 
 def _trim_span(span: Span, a: int, b: int) -> Span | None:
-    offset = span.start
-    text = span.text
-    sa, sb = a - offset, b - offset
-    while sa < sb and text[sa].isspace():
-        sa += 1
-    while sb > sa and text[sb - 1].isspace():
-        sb -= 1
-    if sa >= sb:
+    local = trim_span(span.text, a - span.start, b - span.start)
+    if local is None:
         return None
-    return Span(offset + sa, offset + sb, text[sa:sb])
+    return Span(span.start + local.start, span.start + local.end, local.text)
 
 
 # --- language ----------------------------------------------------------------------
