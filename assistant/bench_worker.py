@@ -150,18 +150,56 @@ def step_naive(size: int, workdir: Path, seeds: Path) -> dict[str, Any]:
     from assistant.api import Assistant
 
     try:
-        from assistant.naive import build_naive_retriever
+        import assistant.naive  # noqa: F401
     except ImportError:
         return {"error": "assistant/naive.py is missing"}
     bot = Assistant.from_settings(standin_settings(workdir))
     t0 = time.perf_counter()
-    naive = build_naive_retriever(bot, workdir / "naive")
+    naive = build_naive_in_batches(bot, workdir / "naive")
     build_s = time.perf_counter() - t0
     bot.index.close()  # the naive search reads Chroma only
     qs = questions()
     lat = timed(lambda q: naive.search(q, k=5), qs)
     return {"chunks": int(naive.store._collection.count()), "build_s": round(build_s, 1),
             "dense": lat, "disk_mb": du_mb(workdir / "naive"), "peak_rss_mb": peak_rss_mb()}
+
+
+def build_naive_in_batches(bot: Any, workdir: Path) -> Any:
+    """``naive.build_naive_retriever``, adding to Chroma in batches: its single
+    ``add_documents`` call exceeds Chroma's max batch size (5461) beyond ~5k chunks.
+    Same splitter, ids, metadata and :class:`~assistant.naive.NaiveRetriever` search."""
+    import hashlib
+
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document as LCDocument
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from assistant.index import open_chroma_client
+    from assistant.naive import CHUNK_CHARS, OVERLAP_CHARS, NaiveRetriever
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=CHUNK_CHARS, chunk_overlap=OVERLAP_CHARS, add_start_index=True)
+    client = open_chroma_client(bot.settings.model_copy(update={"index_path": workdir}))
+    store = Chroma(client=client, collection_name="naive-bench",
+                   embedding_function=bot.index.embeddings,
+                   collection_metadata={"hnsw:space": "cosine"})
+    batch: list[LCDocument] = []
+    for rec in bot.index.documents():
+        source = LCDocument(page_content=rec.text, metadata={
+            "doc_id": rec.doc_id, "title": rec.title or "", "date": rec.date or "",
+            "publisher": rec.publisher or ""})
+        for piece in splitter.split_documents([source]):
+            start = int(piece.metadata.pop("start_index"))
+            piece.metadata.update(start=start, end=start + len(piece.page_content))
+            piece.id = hashlib.sha1(
+                f"{rec.doc_id}:{start}:{piece.page_content}".encode()).hexdigest()[:20]
+            batch.append(piece)
+        if len(batch) >= 4000:
+            store.add_documents(batch, ids=[str(c.id) for c in batch])
+            batch = []
+    if batch:
+        store.add_documents(batch, ids=[str(c.id) for c in batch])
+    return NaiveRetriever(bot.index, bot.settings.retrieval, store)
 
 
 STEPS = {"build": step_build, "query": step_query, "naive": step_naive}

@@ -12,12 +12,8 @@ queries run beside an ingest in another process (WAL: readers see the last commi
 SQLite failures become :class:`IndexCorruptError` / :class:`IndexBusyError` with one
 sentence that says what to do; the raw ``sqlite3`` exception stays chained.
 
-Keyword queries on big indexes (``PRUNE_MIN_CHUNKS`` chunks and more) drop terms that
-occur in more than half of the chunks (FTS5's BM25 gives them an IDF of 1e-6: no effect
-on scores, yet they cost the most), then keep the rarest terms up to a budget of
-``POSTINGS_BUDGET`` postings. The first rule is exact; the second approximates BM25 by
-its highest-IDF terms and is what keeps latency flat as the corpus grows (the benchmark
-reports its top-10 overlap with the full query). Small indexes run the full query.
+Keyword queries on big indexes are planned and re-scored: see
+:mod:`assistant.keyword_query`.
 """
 
 from __future__ import annotations
@@ -35,6 +31,7 @@ import numpy as np
 from assistant.chunking import Chunk
 from assistant.documents import Document
 from assistant.errors import IndexBusyError, IndexCorruptError
+from assistant.keyword_query import PRUNE_MIN_CHUNKS, RESCORE_CANDIDATES, plan, rescore
 from assistant.keyword_schema import (
     SCHEMA_VERSION,
     apply_df,
@@ -48,8 +45,6 @@ from assistant.vietnamese import Span, keyword_tokens
 __all__ = ["SCHEMA_VERSION", "ChunkRecord", "DocRecord", "KeywordIndex", "PreparedDoc",
            "read_meta"]
 
-PRUNE_MIN_CHUNKS = 5000
-POSTINGS_BUDGET = 50_000
 _DOC_COLUMNS = "doc_id, path, title, publisher, date, author, text, n_chunks"
 
 
@@ -208,10 +203,23 @@ class KeywordIndex:
     def keyword_search(self, query: str, k: int, exact: bool = False) -> list[tuple[str, float]]:
         """BM25 over Vietnamese-aware tokens; returns (chunk_id, score) best first.
 
-        ``exact`` runs the full query even on a big index (see the module notes).
+        On a big index the query is planned (see :mod:`assistant.keyword_query`);
+        ``exact`` runs the full FTS5 query anyway.
         """
         tokens = sorted(set(keyword_tokens(query)))
-        terms = tokens if exact else self.query_terms(tokens)
+        if not tokens:
+            return []
+        n = self.n_chunks()
+        if exact or n < PRUNE_MIN_CHUNKS:
+            return self._fts(tokens, k)
+        df = self.document_frequencies(tokens)
+        useful, probe = plan(tokens, df, n)
+        if probe == useful:  # nothing cut but IDF-clamped terms: FTS5 scores exactly
+            return self._fts(useful, k)
+        candidates = [cid for cid, _ in self._fts(probe, max(k, RESCORE_CANDIDATES))]
+        return rescore(self._token_rows(candidates), useful, df, n, self._avg_len())[:k]
+
+    def _fts(self, terms: list[str], k: int) -> list[tuple[str, float]]:
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
@@ -223,22 +231,26 @@ class KeywordIndex:
             ).fetchall()
         return [(r[0], float(r[1])) for r in rows]
 
-    def query_terms(self, tokens: list[str]) -> list[str]:
-        """The tokens worth sending to FTS5 (all of them on a small index)."""
-        n = self.n_chunks()
-        if n < PRUNE_MIN_CHUNKS:
-            return tokens
-        df = self.document_frequencies(tokens)
-        known = sorted((t for t in tokens if df.get(t)), key=lambda t: (df[t], t))
-        useful = [t for t in known if df[t] <= n / 2] or known[:1]
-        kept: list[str] = []
-        total = 0
-        for t in useful:
-            if kept and total + df[t] > POSTINGS_BUDGET:
-                break
-            kept.append(t)
-            total += df[t]
-        return kept
+    def _token_rows(self, chunk_ids: list[str]) -> list[tuple[str, str]]:
+        """(chunk_id, stored FTS token string) of these chunks."""
+        if not chunk_ids:
+            return []
+        marks = ",".join("?" * len(chunk_ids))
+        with self._sql() as db:
+            return db.execute(
+                f"SELECT c.chunk_id, f.tokens FROM chunks c JOIN chunks_fts f "
+                f"ON f.rowid = c.rowid WHERE c.chunk_id IN ({marks})",
+                chunk_ids,
+            ).fetchall()
+
+    def _avg_len(self) -> float:
+        """Average FTS row length in tokens (BM25's avgdl)."""
+        with self._sql() as db:
+            meta = dict(db.execute(
+                "SELECT key, value FROM meta WHERE key IN ('fts_rows', 'fts_tokens')"
+            ).fetchall())
+        rows = int(meta.get("fts_rows", 0))
+        return int(meta.get("fts_tokens", 0)) / rows if rows else 0.0
 
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         """How many chunks contain each term (terms absent from the index are left out)."""
@@ -302,10 +314,13 @@ class KeywordIndex:
             ]
             doc_rows.append((doc.doc_id, doc.path, doc.title, doc.publisher, doc.date,
                              doc.author, doc.text, it.signature, len(it.chunks)))
-        delta = doc_frequencies(tokens for tokens, _ in fts_rows)
+        delta, n_rows, n_tokens = doc_frequencies(tokens for tokens, _ in fts_rows)
         with self._transaction() as db:
             for it in items:
-                delta.subtract(self._delete_rows(db, it.doc.doc_id)[1])
+                _, gone, gone_rows, gone_tokens = self._delete_rows(db, it.doc.doc_id)
+                delta.subtract(gone)
+                n_rows -= gone_rows
+                n_tokens -= gone_tokens
             db.executemany(
                 "INSERT INTO chunks (chunk_id, doc_id, idx, start, end, text) VALUES (?,?,?,?,?,?)",
                 chunk_rows,
@@ -315,7 +330,7 @@ class KeywordIndex:
                 "SELECT rowid, chunk_id, ? FROM chunks WHERE chunk_id = ?",
                 fts_rows,
             )
-            apply_df(db, delta)
+            apply_df(db, delta, n_rows, n_tokens)
             db.executemany(
                 "INSERT OR REPLACE INTO sentences (doc_id, start, end, vec) VALUES (?,?,?,?)",
                 sentence_rows,
@@ -329,27 +344,33 @@ class KeywordIndex:
     def delete_document(self, doc_id: str) -> int:
         """Delete a document and everything it owns; return its chunk count."""
         with self._transaction() as db:
-            n, removed = self._delete_rows(db, doc_id)
-            apply_df(db, Counter({t: -c for t, c in removed.items()}))
+            n, removed, rows, tokens = self._delete_rows(db, doc_id)
+            apply_df(db, Counter({t: -c for t, c in removed.items()}), -rows, -tokens)
             return n
 
     @staticmethod
-    def _delete_rows(db: sqlite3.Connection, doc_id: str) -> tuple[int, Counter[str]]:
-        """Delete a document's rows; return its chunk count and its chunks' document
-        frequencies (for ``term_df``)."""
+    def _delete_rows(
+        db: sqlite3.Connection, doc_id: str
+    ) -> tuple[int, Counter[str], int, int]:
+        """Delete a document's rows; return its chunk count and, for the statistics,
+        its FTS rows' document frequencies, row count and token count."""
         rowids = [r[0] for r in db.execute("SELECT rowid FROM chunks WHERE doc_id = ?",
                                             (doc_id,))]
         removed: Counter[str] = Counter()
+        rows = tokens = 0
         for i in range(0, len(rowids), 500):
             part = rowids[i : i + 500]
             marks = ",".join("?" * len(part))
-            removed += doc_frequencies(r[0] for r in db.execute(
+            df, n_rows, n_tokens = doc_frequencies(r[0] for r in db.execute(
                 f"SELECT tokens FROM chunks_fts WHERE rowid IN ({marks})", part))
+            removed += df
+            rows += n_rows
+            tokens += n_tokens
             db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", part)
         db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-        return len(rowids), removed
+        return len(rowids), removed, rows, tokens
 
     def mark_dirty(self, chunk_ids: Iterable[str]) -> None:
         """Force the documents owning ``chunk_ids`` to be re-indexed by the next ingest."""

@@ -1,6 +1,6 @@
 """The SQLite layout of the keyword index, its in-place upgrade, and row building.
 
-Tables (schema 2):
+Tables (schema 3):
 
 - ``documents``, ``chunks``: the texts and metadata (chunk offsets into the document);
 - ``chunks_fts``: FTS5 over Vietnamese-aware tokens; its rowid IS the ``chunks`` rowid,
@@ -8,9 +8,10 @@ Tables (schema 2):
   column: a full scan per document, quadratic on big ingests);
 - ``term_df``: document frequency of every token, kept in the same transactions, so the
   query side knows each term's rarity without scanning posting lists;
-- ``sentences``: evidence-unit vectors; ``meta``: schema version and embedding model.
+- ``sentences``: evidence-unit vectors; ``meta``: schema version, embedding model and
+  the FTS row and token totals (BM25's average length, for re-scoring outside FTS5).
 
-Opening a schema-1 file upgrades it in place, in one transaction, from the chunk texts
+Opening an older file upgrades it in place, in one transaction, from the chunk texts
 (no re-embedding).
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from assistant.vietnamese import keyword_tokens
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _STATEMENTS = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -86,6 +87,8 @@ def ensure_schema(db: sqlite3.Connection, embed_model: str) -> None:
         if meta and meta.get("schema") != SCHEMA_VERSION:
             _rebuild_keyword_tables(db)
         db.execute("INSERT OR IGNORE INTO meta VALUES ('embed_model', ?)", (embed_model,))
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('fts_rows', '0')")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('fts_tokens', '0')")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.commit()
     except BaseException:
@@ -96,6 +99,7 @@ def ensure_schema(db: sqlite3.Connection, embed_model: str) -> None:
 def _drop_keyword_tables(db: sqlite3.Connection) -> None:
     for name in ("chunks_vocab", "chunks_fts", "term_df"):
         db.execute(f"DROP TABLE IF EXISTS {name}")
+    db.execute("DELETE FROM meta WHERE key IN ('fts_rows', 'fts_tokens')")
 
 
 def _rebuild_keyword_tables(db: sqlite3.Connection) -> None:
@@ -105,16 +109,26 @@ def _rebuild_keyword_tables(db: sqlite3.Connection) -> None:
     ).fetchall()
     df: Counter[str] = Counter()
     fts = []
+    n_tokens = 0
     for rowid, chunk_id, text, title, author in rows:
         tokens = chunk_tokens(text, title, author)
         df.update(set(tokens))
+        n_tokens += len(tokens)
         fts.append((rowid, chunk_id, " ".join(tokens)))
     db.executemany("INSERT INTO chunks_fts (rowid, chunk_id, tokens) VALUES (?,?,?)", fts)
     db.executemany("INSERT INTO term_df (term, df) VALUES (?, ?)", df.items())
+    db.execute("INSERT INTO meta VALUES ('fts_rows', ?)", (str(len(fts)),))
+    db.execute("INSERT INTO meta VALUES ('fts_tokens', ?)", (str(n_tokens),))
 
 
-def apply_df(db: sqlite3.Connection, delta: Counter[str]) -> None:
-    """Add ``delta`` to ``term_df`` (negative counts for deleted chunks)."""
+def apply_df(db: sqlite3.Connection, delta: Counter[str], rows: int, tokens: int) -> None:
+    """Add ``delta`` to ``term_df`` (negative counts for deleted chunks) and ``rows`` /
+    ``tokens`` to the FTS totals."""
+    for key, value in (("fts_rows", rows), ("fts_tokens", tokens)):
+        db.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS TEXT) WHERE key = ?",
+            (value, key),
+        )
     changes = [(t, n) for t, n in delta.items() if n]
     db.executemany(
         "INSERT INTO term_df (term, df) VALUES (?, ?) "
@@ -126,9 +140,14 @@ def apply_df(db: sqlite3.Connection, delta: Counter[str]) -> None:
     )
 
 
-def doc_frequencies(tokens: Iterable[str]) -> Counter[str]:
-    """How many of the given token lists (one per chunk) contain each token."""
+def doc_frequencies(tokens: Iterable[str]) -> tuple[Counter[str], int, int]:
+    """For token strings (one per chunk): how many contain each token, how many strings,
+    how many tokens in all."""
     df: Counter[str] = Counter()
+    rows = total = 0
     for token_string in tokens:
-        df.update(set(token_string.split()))
-    return df
+        split = token_string.split()
+        df.update(set(split))
+        rows += 1
+        total += len(split)
+    return df, rows, total

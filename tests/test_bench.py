@@ -1,0 +1,37 @@
+"""``assistant bench`` runs end to end on a tiny size and writes its JSON (the numbers
+themselves are never asserted: they depend on the machine)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant.bench import format_tables
+from tests.scale_helpers import cli, cli_env
+
+
+def test_bench_retrieval_writes_json_and_prints_a_table(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = cli(["bench", "retrieval", "--sizes", "150", "--out", str(out)], cli_env())
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text("utf-8"))
+    ret = data["retrieval"]
+    assert "stand-in" in ret["vectors"] and "stand-in" in proc.stdout  # labelled as such
+    row = ret["sizes"][0]
+    assert row["build"]["chunks"] >= 100 and row["build"]["peak_rss_mb"] > 0
+    for mode in ("dense", "keyword", "hybrid"):
+        assert row["ours"][mode]["n"] == ret["questions"]
+        assert 0 < row["ours"][mode]["p50"] <= row["ours"][mode]["p95"]
+    assert row["naive"]["chunks"] > 0 and row["naive"]["dense"]["p50"] > 0
+    assert 0.0 <= row["ours"]["keyword_top10_overlap_with_full_bm25"] <= 1.0
+    assert f"{row['build']['chunks']:>8}" in proc.stdout
+
+
+def test_ingest_table_compares_like_with_like() -> None:
+    table = format_tables({"ingest": {
+        "embedder": "e5", "docs": 2, "chunks": 30, "evidence_units": 70,
+        "bare_chunks_only_chunks_per_s": 10.0, "bare_same_texts_chunks_per_s": 5.0,
+        "ingest_chunks_per_s": 4.5, "ingest_vs_bare_same_texts": 0.9,
+        "ingest_vs_bare_chunks_only": 0.45,
+    }})
+    assert "same texts as ingest" in table and "0.90x bare on the same texts" in table
