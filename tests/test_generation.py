@@ -273,3 +273,17 @@ def test_repetition_guard_stops_a_looping_stream(seeded_settings: Settings) -> N
     streamed = "".join(gen.stream(Q_VI, "vi", evidence_for(bot, Q_VI)))
     assert streamed.count("hạn chế") == 2  # stopped at the first repeat
     assert len(model.prompts) == 1
+
+
+def test_reordered_restatement_without_the_answer_is_dropped(seeded_settings: Settings) -> None:
+    bot, _ = make_bot(seeded_settings, "placeholder")
+    q = ("Đơn vị nào được Cụm thi đua số III thống nhất đề nghị tặng Cờ Thi đua đơn vị xuất "
+         "sắc ngành tổ chức xây dựng Đảng năm 2023?")
+    ev = evidence_for(bot, q)
+    gen = bot.generator
+    assert isinstance(gen, LLMGenerator)
+    echo = ("- Cụm thi đua số III năm 2023 thống nhất đề nghị tặng Cờ Thi đua đơn vị xuất sắc "
+            "ngành tổ chức xây dựng Đảng [1].")
+    text, _, notes = gen.finalize(q, "vi", ev, echo)
+    assert echo not in text
+    assert any("showing the evidence" in n for n in notes)
