@@ -39,9 +39,9 @@ from assistant.prompts import render
 from assistant.vietnamese import detect_language
 
 LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese (tiếng Việt)"}
-# About 400 prompt tokens of Vietnamese (~3.5 characters a token with Qwen2.5's
+# About 340 prompt tokens of Vietnamese (~3.5 characters a token with Qwen2.5's
 # tokenizer): keeps time to first token under 8 s on 2 cores with the 0.5B model.
-PROMPT_EVIDENCE_CHARS = 1400
+PROMPT_EVIDENCE_CHARS = 1200
 _DELIMITER = re.compile(r"</?\s*evidence\s*>", re.IGNORECASE)
 _ENUM_ITEM = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s|[-–•*+]\s|[a-zđ]\)\s)")
 
