@@ -64,6 +64,8 @@ class AnswerSettings(BaseModel):
     evidence_margin: float = 0.08
     # ... and only from documents whose best sentence is within this of the best one.
     document_margin: float = 0.05
+    # Also quote the sentence that follows each of the best N (same paragraph); 0 = off.
+    window: int = Field(2, ge=0, le=10)
     max_question_chars: int = 4000
     # Refuse when the best evidence scores below these (cosine + 0.3 x word overlap).
     # Calibrated on eval/gold.jsonl and out-of-domain questions (README, "Refusal");

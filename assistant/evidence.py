@@ -60,6 +60,12 @@ class EvidenceResult:
     missing_anchors: list[str]
 
 
+def _same_paragraph(a: Evidence, b: Evidence) -> bool:
+    """Units are trimmed, so one separating character (a space or a single line break)
+    means the same paragraph; a blank line leaves a wider gap."""
+    return 0 <= b.start - a.end <= 1
+
+
 class EvidenceSelector:
     """Pick evidence sentences from retrieved passages; decide answerability."""
 
@@ -143,6 +149,8 @@ class EvidenceSelector:
         ranked = [e for e in ranked if e.doc_id in docs]
         close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
+        if cfg.window:
+            chosen = self._add_following(chosen, cands, ranked[: cfg.window])
         if is_list_question(question):
             chosen, in_lists = self._expand_enumeration(chosen, cands)
             if in_lists:  # the enumeration is the answer: keep only the best sentences beside it
@@ -155,6 +163,26 @@ class EvidenceSelector:
         for i, e in enumerate(chosen, start=1):
             e.marker = i
         return EvidenceResult(chosen, answerable, best.score, missing)
+
+    @staticmethod
+    def _add_following(
+        chosen: list[Evidence], cands: list[Evidence], best: list[Evidence]
+    ) -> list[Evidence]:
+        """Add the sentence right after each of the ``best`` ones (same paragraph): the
+        sentence that matches the question's context is often followed by the one
+        that answers it ("On 3/12 the meeting was held. Comrade X chaired it.")."""
+        have = {(e.doc_id, e.start) for e in chosen}
+        following = sorted(cands, key=lambda e: (e.doc_id, e.start))
+        out = list(chosen)
+        for top in best:
+            nxt = next(
+                (c for c in following if c.doc_id == top.doc_id and c.start >= top.end), None
+            )
+            if nxt is None or (nxt.doc_id, nxt.start) in have or not _same_paragraph(top, nxt):
+                continue
+            have.add((nxt.doc_id, nxt.start))
+            out.append(nxt)
+        return out
 
     @staticmethod
     def _doc_order(e: Evidence, passages: list[Passage]) -> int:

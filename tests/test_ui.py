@@ -192,9 +192,11 @@ def test_uploads_survive_a_seeds_ingest(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / f"{Q1_DOC}.txt").write_bytes((SEEDS / f"{Q1_DOC}.txt").read_bytes())
-    # `assistant ingest` of the corpus folder prunes what is not in it ...
-    assert svc.index.ingest(seeds).removed == ["lao_cai"]
-    # ... and the page re-adds its uploads when it starts
+    # `assistant ingest` of the corpus folder prunes only what was indexed from it ...
+    assert svc.index.ingest(seeds).removed == []
+    # ... so the page has nothing to restore; after a reset it re-adds its uploads
+    assert svc.restore_uploads() == []
+    svc.index.remove_document("lao_cai")
     assert svc.restore_uploads() == ["lao_cai"]
     assert [r[0] for r in svc.documents_rows()] == [Q1_DOC, "lao_cai"]
     assert svc.documents_rows()[1][5] == "upload"
