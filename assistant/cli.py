@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "retrieval", "llm"])
     s.add_argument("--sizes", default="1000,10000,100000")
     s.add_argument("--out", default="eval/bench.json")
-    s.add_argument("--ingest-chunks", type=int, default=200, dest="ingest_chunks",
+    s.add_argument("--ingest-chunks", type=int, default=120, dest="ingest_chunks",
                    help="corpus size of the ingest benchmark (real e5 vectors)")
     s.add_argument("--model")
     s.set_defaults(func=cmd_bench)
