@@ -29,8 +29,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,13 +36,18 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from assistant.chroma_client import (
+    collection_name,
+    drop_collections,
+    open_chroma_client,
+    server_down,
+)
 from assistant.chunking import chunk_document
 from assistant.config import Settings
 from assistant.documents import SUPPORTED_SUFFIXES, Document, load_documents
 from assistant.embeddings import model_id
 from assistant.errors import (
     AssistantError,
-    BackendUnavailableError,
     IndexBusyError,
     IndexCorruptError,
     IndexMissingError,
@@ -94,61 +97,6 @@ class IngestReport:
             f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped; "
             f"{self.chunks_written} chunks written, {self.chunks_deleted} deleted"
         )
-
-
-def collection_name(embed_model: str) -> str:
-    """Chroma collection name for an embedding model (3-63 safe characters)."""
-    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", embed_model).strip("-._")
-    name = f"chunks-{slug}"
-    if len(name) > 60:
-        name = name[:48] + "-" + hashlib.sha1(embed_model.encode()).hexdigest()[:8]
-    return name
-
-
-def _server_down(settings: Settings) -> BackendUnavailableError:
-    cfg = settings.chroma
-    return BackendUnavailableError(
-        f"Cannot reach the Chroma server at {cfg.host}:{cfg.port}: start it "
-        f"(chroma run --path DIR --port {cfg.port}) or unset ASSISTANT_CHROMA__HOST."
-    )
-
-
-def open_chroma_client(settings: Settings) -> Any:
-    """PersistentClient at ``index_path/chroma``, or HttpClient when a host is set."""
-    import chromadb
-    from chromadb.config import Settings as ChromaClientSettings
-
-    client_settings = ChromaClientSettings(anonymized_telemetry=False, allow_reset=False)
-    cfg = settings.chroma
-    if cfg.host:
-        try:
-            client = chromadb.HttpClient(
-                host=cfg.host, port=cfg.port, ssl=cfg.ssl, settings=client_settings
-            )
-            client.heartbeat()
-        except Exception as exc:
-            raise _server_down(settings) from exc
-        return client
-    path = settings.index_path / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        return chromadb.PersistentClient(path=str(path), settings=client_settings)
-    except Exception as exc:
-        raise IndexCorruptError(
-            f"The vector store at {path} cannot be opened ({type(exc).__name__}): "
-            "run `assistant ingest --reset` to rebuild it."
-        ) from exc
-
-
-def _forget_local_client(path: Path) -> None:
-    """Drop chromadb's cached in-process system for ``path`` (before deleting the folder)."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    system = SharedSystemClient._identifier_to_system.pop(str(path), None)
-    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
-    if system is not None:
-        with contextlib.suppress(Exception):
-            system.stop()
 
 
 # Changing how chunk text is embedded changes this, so indexes re-embed on next ingest.
@@ -228,7 +176,7 @@ class Index(KeywordIndex):
         if isinstance(exc, AssistantError):
             return exc
         if self.settings.chroma.host:
-            return _server_down(self.settings)
+            return server_down(self.settings)
         return IndexCorruptError(
             f"The vector store at {self.path / 'chroma'} failed ({type(exc).__name__}: "
             f"{exc}): run `assistant ingest --reset` to rebuild it."
@@ -442,25 +390,4 @@ class Index(KeywordIndex):
             if old_model:
                 names.add(collection_name(old_model))
             self._store = None
-            try:
-                client = self._client or open_chroma_client(self.settings)
-                self._client = client
-                for name in sorted(names):
-                    _delete_collection(client, name)
-            except BackendUnavailableError:
-                raise
-            except Exception:
-                if self.settings.chroma.host:
-                    raise _server_down(self.settings) from None
-                folder = self.path / "chroma"
-                _forget_local_client(folder)
-                self._client = None
-                shutil.rmtree(folder, ignore_errors=True)
-
-
-def _delete_collection(client: Any, name: str) -> None:
-    """Delete a collection; a missing one is fine."""
-    from chromadb.errors import NotFoundError
-
-    with contextlib.suppress(NotFoundError):
-        client.delete_collection(name)
+            self._client = drop_collections(self.settings, self._client, sorted(names))
