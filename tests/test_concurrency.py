@@ -75,7 +75,8 @@ def test_queries_never_fail_while_another_process_ingests(
     tmp_path: Path, seeded_settings: Settings, seeds_copy: Path
 ) -> None:
     """Another process re-ingests (a document edited back and forth, a document added
-    and removed) while four threads here keep asking: every query succeeds, correctly."""
+    and removed), then this process does, while four threads here keep asking: every
+    query succeeds, correctly."""
     index = tmp_path / "idx"
     shutil.copytree(seeded_settings.index_path, index)
     settings = make_settings(index)
@@ -97,6 +98,9 @@ def test_queries_never_fail_while_another_process_ingests(
                 copy.write_text(extra, "utf-8")
             proc = cli(["ingest", "--path", str(seeds_copy)], env)
             ingests.append(proc.stdout if proc.returncode == 0 else "FAILED " + proc.stderr)
+        # and once in this process, through the very index the readers are using
+        edited.write_text(original, "utf-8")  # the loop left the extra sentence in
+        ingests.append(reader.ingest(seeds_copy).summary())
 
     failures: list[str] = []
     asked = [0]
@@ -127,6 +131,7 @@ def test_queries_never_fail_while_another_process_ingests(
             t.join()
     assert not [s for s in ingests if s.startswith("FAILED")], ingests
     assert "1 added" in ingests[0] and "1 removed" in ingests[1], ingests
+    assert "1 updated" in ingests[-1], ingests
     assert not failures, failures[:5]
     print(f"{asked[0]} queries, none failed, during {len(ingests)} ingests")  # shown with -s
     assert asked[0] >= 8, f"only {asked[0]} queries in {time.monotonic() - t0:.0f} s"
