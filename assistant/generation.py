@@ -117,10 +117,10 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 class RepetitionGuard:
-    """Detects a model repeating a line it already wrote (0.5B models loop at T=0).
+    r"""Detects a model repeating a line it already wrote (0.5B models loop at T=0).
 
     >>> g = RepetitionGuard()
-    >>> [g.feed(p) for p in ["- a [1]\n", "- b [2]\n", "- a [1]\n"]]
+    >>> [g.feed(p) for p in ["- item one [1]\n", "- item two [2]\n", "- item one [1]\n"]]
     [False, False, True]
     """
 
@@ -243,7 +243,7 @@ class LLMGenerator:
                          "read as instructions to the model")
             evidence = usable or evidence
         text = raw.strip()
-        if text and answer_language(text) != language:
+        if _wordy(text) and answer_language(text) != language:
             lang = LANGUAGE_NAMES.get(language, "English")
             retry = [
                 *self.messages(question, language, evidence),
@@ -259,7 +259,9 @@ class LLMGenerator:
                 notes.append(f"the model did not answer in {lang}, even when asked again")
         checked = self.checker.check(text, evidence, language, question=question)
         notes.extend(checked.notes)
-        if not checked.text.strip() or answer_language(checked.text) != language:
+        if not checked.text.strip() or (
+            _wordy(checked.text) and answer_language(checked.text) != language
+        ):
             notes.append("no checkable answer from the model: showing the evidence instead")
             return extractive_text(evidence, language), [citation_for(e) for e in evidence], notes
         text, citations = checked.text, checked.citations
@@ -288,7 +290,23 @@ def complete_list(
     return "\n".join(lines), merged, len(missing)
 
 
+def _wordy(text: str) -> bool:
+    """Whether ``text`` has words to tell a language by ("20.777 [7]." has none)."""
+    return len(re.findall(r"[^\W\d_]{2,}", re.sub(r"\[[^\]]*\]", " ", text))) >= 2
+
+
 def answer_language(text: str) -> str:
-    """The language of an answer, ignoring ``[n]`` markers and quoted source text."""
+    """The language of an answer, ignoring ``[n]`` markers, quoted source text and
+    capitalized words (Vietnamese names inside an English answer are not Vietnamese).
+
+    >>> answer_language("Mai Văn Chính chaired it [5].")
+    'en'
+    >>> answer_language("Đồng chí Mai Văn Chính chủ trì hội nghị [1].")
+    'vi'
+    """
     bodies = " ".join(re.sub(r"\[\d[\d,\s–-]*\]", " ", s) for _, _, s in split_answer(text))
+    bodies = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", bodies)
+    lowered = " ".join(w for w in bodies.split() if not w[:1].isupper())
+    if len(re.findall(r"[^\W\d_]+", lowered)) >= 2:
+        return detect_language(lowered)
     return detect_language(bodies or text)
