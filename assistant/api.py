@@ -33,7 +33,8 @@ from assistant.index import Index, IngestReport, ProgressFn
 from assistant.retrieval import HybridRetriever, Passage, Retriever
 from assistant.vietnamese import detect_language, nfc
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters and lone surrogates (undecodable input) are dropped from questions.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class Generator(Protocol):

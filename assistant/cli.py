@@ -188,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # the CLI prints skipped files itself, once
+        logging.getLogger("assistant.documents").setLevel(logging.ERROR)
     try:
         return int(args.func(args) or 0)
     except AssistantError as exc:

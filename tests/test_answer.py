@@ -111,3 +111,9 @@ def test_names_in_the_question_pull_in_their_passages(bot: Assistant) -> None:
     ans = bot.ask(question)
     assert not ans.refused
     assert {c.doc_id[:3] for c in ans.citations} >= {"000", "001"}
+
+
+def test_lone_surrogates_and_control_characters_are_dropped(bot: Assistant) -> None:
+    ans = bot.ask("Sáu nhiệm vụ trọng tâm\x00 quý I/2021\udcff là gì?")
+    assert not ans.refused
+    assert "\udcff" not in ans.question and "\x00" not in ans.question
