@@ -116,5 +116,8 @@ def build_naive_retriever(bot: Assistant, workdir: Path) -> NaiveRetriever:
         collection_metadata={"hnsw:space": "cosine"},
     )
     if chunks:
-        store.add_documents(chunks, ids=[str(c.id) for c in chunks])
+        step = 4096  # below Chroma's maximum batch size
+        for i in range(0, len(chunks), step):
+            part = chunks[i : i + step]
+            store.add_documents(part, ids=[str(c.id) for c in part])
     return NaiveRetriever(bot.index, bot.settings.retrieval, store)
