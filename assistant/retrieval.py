@@ -183,10 +183,11 @@ class Retriever:
         for term in wanted:
             if contains_term(text, term) or len(out) <= protected:
                 continue
-            for cid, _score in self.index.keyword_search(term, 10):
-                if any(cid == c for c, _ in out):
-                    continue
-                rec = self.index.chunks([cid]).get(cid)
+            present = {c for c, _ in out}
+            hits = [cid for cid, _ in self.index.keyword_search(term, 10) if cid not in present]
+            found = self.index.chunks(hits)  # one lookup for all candidates
+            for cid in hits:
+                rec = found.get(cid)
                 if rec is not None and contains_term(match_normalize(rec.text), term):
                     # insert below the protected top, drop the last
                     out = [*out[:protected], (cid, out[-1][1]), *out[protected:-1]]

@@ -7,6 +7,7 @@ model and text), so only the first run on a machine pays for embedding the seeds
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,13 @@ def fresh_settings(tmp_path: Path) -> Callable[..., Settings]:
         return make_settings(tmp_path / "vectorstore", **overrides)
 
     return factory
+
+
+def stop_process(proc: subprocess.Popen[Any], timeout: float) -> None:
+    """Terminate a test server process; kill it if it does not exit within ``timeout``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -19,7 +19,7 @@ from assistant.config import Settings
 from assistant.documents import load_documents
 from assistant.embeddings import make_embeddings
 from assistant.index import Index, evidence_units, open_chroma_client
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stop_process
 
 CHROMA = Path(sys.executable).parent / "chroma"
 # The stand-in embedder: the crash tests check bookkeeping, not meaning, and must not
@@ -76,12 +76,7 @@ def chroma_server(path: Path) -> Iterator[int]:
             time.sleep(0.2)
         yield port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 20)
         log.close()
 
 
