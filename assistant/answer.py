@@ -25,6 +25,12 @@ EXTRACTIVE_INTRO = {
     "en": "The documents say (quoted in Vietnamese):",
 }
 
+# Heads the evidence an LLM answer did not use, quoted after it (generation.py).
+MORE_EVIDENCE_INTRO = {
+    "vi": "Tài liệu còn ghi:",
+    "en": "The documents also say (quoted in Vietnamese):",
+}
+
 
 @dataclass
 class Citation:

@@ -62,8 +62,10 @@ class AnswerSettings(BaseModel):
     min_evidence: int = Field(2, ge=1, le=30)
     # Keep sentences scoring within this margin of the best one (or the min_evidence best).
     evidence_margin: float = 0.08
-    # ... and only from documents whose best sentence is within this of the best one.
+    # ... and only from documents whose best sentence is within this of the best one
+    # (questions across the articles), or within the tighter one (all other questions).
     document_margin: float = 0.05
+    single_document_margin: float = 0.0
     # Also quote the sentence that follows each of the best N (same paragraph); 0 = off.
     window: int = Field(2, ge=0, le=10)
     max_question_chars: int = 4000

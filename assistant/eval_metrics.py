@@ -31,7 +31,7 @@ Metric definitions (names are fixed; report key ``metrics``; shares are micro av
   source. Citations given for an unanswerable question are a refusal error, counted by
   ``refusal_accuracy``, not here.
 - ``citation_coverage``: sentences of non-refused answers that carry a ``[n]`` marker. A
-  first line that ends in ``:`` and has no marker ("Theo tài liệu:", "The documents say
+  line that ends in ``:`` and has no marker ("Theo tài liệu:", "The documents also say
   (quoted in Vietnamese):") is a lead-in, not a claim, and is not counted.
 - ``supported_rate``: citations (of all answers) that the answer's own checker marks
   ``supported``.
@@ -107,16 +107,17 @@ def answer_sentences(text: str) -> list[str]:
     """Sentences of an answer, each with the markers that follow it.
 
     Lines are split into sentences; markers that open a sentence (``"A. [1] B."``) are
-    given to the sentence before them. A first line that ends with ``:`` and carries no
-    marker is a lead-in and is dropped. Bullets and marker-only fragments are not
+    given to the sentence before them. A line that ends with ``:`` and carries no marker
+    is a lead-in and is dropped. Bullets and marker-only fragments are not
     sentences.
 
     >>> answer_sentences("Theo tài liệu:\\n- Câu một. [1]\\n- Câu hai [2]. Câu ba.")
     ['- Câu một. [1]', '- Câu hai [2].', 'Câu ba.']
     """
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if lines and lines[0].endswith(":") and not _MARKER.search(lines[0]):
-        lines = lines[1:]
+    lines = [
+        ln.strip() for ln in text.splitlines()
+        if ln.strip() and not (ln.strip().endswith(":") and not _MARKER.search(ln))
+    ]
     out: list[str] = []
     for line in lines:
         for span in split_sentences(line):

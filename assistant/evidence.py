@@ -23,7 +23,18 @@ import numpy as np
 from assistant.background import BACKGROUND
 from assistant.config import AnswerSettings
 from assistant.index import Index
-from assistant.question import ENUM_ITEM, anchors, contains_term, is_list_question
+from assistant.question import (
+    ENUM_ITEM,
+    anchors,
+    contains_term,
+    counted_noun,
+    has_count,
+    has_role,
+    is_list_question,
+    is_multi_document,
+    role_asked,
+    wants_count,
+)
 from assistant.retrieval import Passage
 from assistant.vietnamese import content_tokens, detect_language, match_normalize
 
@@ -129,28 +140,31 @@ class EvidenceSelector:
         if not cands:
             return EvidenceResult([], False, 0.0, [])
         ranked = sorted(cands, key=lambda e: -e.score)
+        cfg = self.settings
+        multi = is_multi_document(question)
+        ranked, missing = self._anchored(question, ranked, passages, multi)
         best = ranked[0]
-        haystack = match_normalize(" ".join(p.text + " " + p.title for p in passages))
-        missing = [a for a in anchors(question) if not contains_term(haystack, a)]
         lang = detect_language(question)
-        threshold = self.settings.min_score_en if lang == "en" else self.settings.min_score_vi
+        threshold = cfg.min_score_en if lang == "en" else cfg.min_score_vi
         contrast = max(e.dense for e in ranked[:5]) - self.background_similarity(q)
         answerable = (
             best.score >= threshold
             and not missing
-            and contrast >= self.settings.min_background_contrast
+            and contrast >= cfg.min_background_contrast
         )
-        cfg = self.settings
         # A document contributes only if its own best sentence is close to the best one.
+        margin = cfg.document_margin if multi else cfg.single_document_margin
         doc_best: dict[str, float] = {}
         for e in ranked:
             doc_best.setdefault(e.doc_id, e.score)
-        docs = {d for d, sc in doc_best.items() if sc >= best.score - cfg.document_margin}
+        docs = {d for d, sc in doc_best.items() if sc >= best.score - margin}
         ranked = [e for e in ranked if e.doc_id in docs]
         close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
         if cfg.window:
             chosen = self._add_following(chosen, cands, ranked[: cfg.window])
+        if answerable and not self._can_answer(question, chosen):
+            answerable = False
         if is_list_question(question):
             chosen, in_lists = self._expand_enumeration(chosen, cands)
             if in_lists:  # the enumeration is the answer: keep only the best sentences beside it
@@ -163,6 +177,46 @@ class EvidenceSelector:
         for i, e in enumerate(chosen, start=1):
             e.marker = i
         return EvidenceResult(chosen, answerable, best.score, missing)
+
+    def _anchored(
+        self, question: str, ranked: list[Evidence], passages: list[Passage], multi: bool
+    ) -> tuple[list[Evidence], list[str]]:
+        """Keep the candidates from documents that contain every anchor of the question
+        (a year, quarter, code or name found only in another article does not make an
+        article about Kon Tum answer a question about Gia Lai). Returns the kept
+        candidates and the anchors no single document holds (empty: answerable).
+
+        Questions across the articles only need each anchor somewhere in the results.
+        """
+        wanted = anchors(question)
+        if not wanted:
+            return ranked, []
+        texts: dict[str, str] = {}
+        for p in passages:
+            if p.doc_id not in texts:
+                rec = self.index.document(p.doc_id)
+                body = rec.text if rec else p.text
+                texts[p.doc_id] = match_normalize(f"{p.title} {body}")
+        if multi:
+            everything = " ".join(texts.values())
+            return ranked, [a for a in wanted if not contains_term(everything, a)]
+        lacking = {d: [a for a in wanted if not contains_term(t, a)] for d, t in texts.items()}
+        complete = {d for d, miss in lacking.items() if not miss}
+        if not complete:
+            fewest = min(lacking.values(), key=len) if lacking else wanted
+            return ranked, fewest
+        kept = [e for e in ranked if e.doc_id in complete]
+        return (kept or ranked), []
+
+    @staticmethod
+    def _can_answer(question: str, chosen: list[Evidence]) -> bool:
+        """The evidence can hold the kind of answer asked for: a count for "how many",
+        the exact title for "who is the <title>"."""
+        noun = counted_noun(question)
+        if wants_count(question) and not any(has_count(e.text, noun) for e in chosen):
+            return False
+        role = role_asked(question)
+        return role is None or any(has_role(e.text, role) for e in chosen)
 
     @staticmethod
     def _add_following(

@@ -30,10 +30,10 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answer import Citation, citation_for, extractive_text
+from assistant.answer import MORE_EVIDENCE_INTRO, Citation, citation_for, extractive_text
 from assistant.config import Settings
 from assistant.errors import AssistantError, BackendUnavailableError
-from assistant.evidence import Evidence, is_list_question
+from assistant.evidence import Evidence
 from assistant.grounding import GroundingChecker, split_answer
 from assistant.prompts import render
 from assistant.vietnamese import detect_language
@@ -43,7 +43,6 @@ LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese (tiếng Việt)"}
 # tokenizer): keeps time to first token under 8 s on 2 cores with the 0.5B model.
 PROMPT_EVIDENCE_CHARS = 1200
 _DELIMITER = re.compile(r"</?\s*evidence\s*>", re.IGNORECASE)
-_ENUM_ITEM = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s|[-–•*+]\s|[a-zđ]\)\s)")
 
 
 def evidence_block(evidence: Sequence[Evidence]) -> str:
@@ -265,24 +264,26 @@ class LLMGenerator:
             notes.append("no checkable answer from the model: showing the evidence instead")
             return extractive_text(evidence, language), [citation_for(e) for e in evidence], notes
         text, citations = checked.text, checked.citations
-        if is_list_question(question):
-            text, citations, added = complete_list(text, citations, evidence, language)
-            if added:
-                notes.append(f"added {added} list item(s) the model left out, quoted verbatim")
+        text, citations, added = complete_answer(text, citations, evidence, language)
+        if added:
+            notes.append(f"quoted {added} evidence sentence(s) the answer did not use")
         return text, citations, notes
 
 
-def complete_list(
+def complete_answer(
     text: str, citations: list[Citation], evidence: Sequence[Evidence], language: str
 ) -> tuple[str, list[Citation], int]:
-    """Append the enumerated evidence items (``(1) ...``, ``- ...``) the answer does not
-    cite, quoted verbatim with their markers: a small model (or the prompt budget) often
-    drops items of a list, and a list answer must be complete."""
+    """Append the evidence sentences the checked answer does not cite, quoted verbatim
+    with their markers under a lead-in line (``MORE_EVIDENCE_INTRO``).
+
+    A small model drops list items, names and figures that the evidence holds; quoting
+    what it left out keeps the answer complete without trusting the model for it (the
+    quotes are the evidence itself, so they are supported by construction)."""
     cited = {c.marker for c in citations}
-    missing = [e for e in evidence if _ENUM_ITEM.match(e.text) and e.marker not in cited]
+    missing = [e for e in evidence if e.marker not in cited]
     if not missing:
         return text, citations, 0
-    lines = [text]
+    lines = [text, MORE_EVIDENCE_INTRO.get(language, MORE_EVIDENCE_INTRO["en"])]
     for e in missing:
         quote = " ".join(e.text.split())
         lines.append(f"- “{quote}” [{e.marker}]" if language == "en" else f"- {quote} [{e.marker}]")

@@ -5,6 +5,10 @@
   is not answered from an article about Kon Tum.
 - :func:`is_list_question`: questions that want every item of an enumeration.
 - :func:`contains_term`: whole-word containment on normalized text.
+- :func:`is_multi_document`: questions that ask across the articles.
+- :func:`wants_count` / :func:`role_asked` / :func:`has_count` / :func:`has_role`: what
+  kind of answer the question wants, so evidence that cannot hold it does not count
+  ("how many" needs a count, "Ai là Bí thư Tỉnh ủy X?" needs that exact title).
 """
 
 from __future__ import annotations
@@ -19,6 +23,28 @@ _LIST_CUES = re.compile(
 )
 _COUNT_CUE = re.compile(r"\b(\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi|two|three|four|five|six|"
                         r"seven|eight|nine|ten)\b")
+_MULTI_DOC = re.compile(
+    r"\b(across the articles|in the articles|in both|cac bai viet|cac bai bao|ca hai bai)\b"
+)
+_COUNT_QUESTION = {
+    "en": re.compile(r"\b(how many|how much)\b"),
+    "vi": re.compile(r"\b(bao nhiêu|mấy)\b"),
+}
+# Numbers that are not counts: years, dates, times, codes ("21-NQ/TW", "số 50"), terms.
+_NOT_A_COUNT = re.compile(
+    r"\b\d{1,2}[/.-](?:0?[1-9]|1[0-2])(?:[/.-]\d{2,4})?\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b"
+    r"|\b\d+-[^\W\d_]+/[^\W\d_]+\b|\b[Ss]ố\s+\d+\b|\b[XVI]+\b"
+)
+_COUNTED = re.compile(r"\b(bao nhiêu|mấy)\s+(?:(?:lượt|người|con)\s+)?(\w+)")
+_LIST_MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s)")
+_COUNT_WORD = re.compile(r"\b(hai|ba|bon|sau|bay|tam|chin|muoi|tram|nghin|ngan)\b")
+# Titles a "who" question can ask for (folded), longest first.
+_ROLE = re.compile(
+    r"(pho )?(bi thu|truong ban|chu tich|giam doc|vu truong)( thuong truc)?"
+    r"( (tinh uy|thanh uy|huyen uy|dang uy|trung uong dang|to chuc trung uong|to chuc tinh uy"
+    r"|to chuc))?"
+)
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
 ENUM_ITEM = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s|[-–•*+]\s|[a-zđ]\)\s)")
 _QUARTER_EN = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth)[- ]quarter)\b", re.I)
 _ROMAN = {"1": "i", "2": "ii", "3": "iii", "4": "iv", "first": "i", "second": "ii",
@@ -98,7 +124,9 @@ def anchors(question: str) -> list[str]:
     found: list[str] = []
     for m in re.finditer(r"\b\d{1,3}-[A-Za-zĐđ]+/[A-Za-zĐđ]+\b", q):
         found.append(match_normalize(m.group(0)))
-    for m in re.finditer(r"(?<![\d/.-])(?:19|20)\d{2}(?![\d-])", q):
+    for m in _YEAR_RANGE.finditer(q):  # "2022-2026": a term of office, one anchor
+        found.append(f"{m.group(1)}-{m.group(2)}")
+    for m in re.finditer(r"(?<![\d/.–-])(?:19|20)\d{2}(?![\d–-])", q):
         found.append(m.group(0))
     for m in _QUARTER_EN.finditer(q):
         found.append("quy " + _ROMAN[(m.group(1) or m.group(2)).lower()])
@@ -114,8 +142,72 @@ def anchors(question: str) -> list[str]:
 
 
 def contains_term(haystack: str, term: str) -> bool:
-    """Whole-word containment on normalized text ("quy ii" is not in "quy iii")."""
-    return re.search(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])", haystack) is not None
+    """Whole-word containment on normalized text ("quy ii" is not in "quy iii"); a
+    hyphen matches any dash with or without spaces ("2021-2026" in "2021 - 2026")."""
+    body = re.escape(term).replace(r"\-", r"\s*[-–]\s*")
+    return re.search(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])", haystack) is not None
+
+
+def is_multi_document(question: str) -> bool:
+    """"Across the articles, ...", "Theo các bài viết, ...": the answer spans documents."""
+    return bool(_MULTI_DOC.search(fold(question)))
+
+
+def wants_count(question: str) -> bool:
+    """"How many ...?", "... bao nhiêu ...?", "mấy ...?"."""
+    lang = detect_language(question)
+    text = nfc(question).lower() if lang == "vi" else fold(question)
+    return bool(_COUNT_QUESTION[lang].search(text))
+
+
+def counted_noun(question: str) -> str | None:
+    """The folded first syllable of what a Vietnamese question counts ("dang" in "bao
+    nhiêu đảng viên mới"), or None (English questions: the evidence is Vietnamese)."""
+    m = _COUNTED.search(nfc(question).lower())
+    return fold(m.group(2)) if m and detect_language(question) == "vi" else None
+
+
+def has_count(text: str, noun: str | None = None) -> bool:
+    """True when ``text`` states a count: a number that is not a year, a date, a
+    document code or a list marker ("20.777 đảng viên", "05 loại hình", "hai năm"),
+    followed within four words by ``noun`` when one is given.
+
+    >>> has_count("kết nạp được 20.777 đảng viên mới;", "dang"), has_count("ngày 09/3/2021")
+    (True, False)
+    >>> has_count("(5) Xây dựng Kế hoạch theo Nghị quyết số 21-NQ/TW năm 2021")
+    False
+    >>> has_count("tinh giản biên chế đối với 03 đồng chí", "dang")
+    False
+    """
+    t = fold(_NOT_A_COUNT.sub(" ", _LIST_MARKER.sub(" ", nfc(text))))
+    if noun is None:
+        return bool(re.search(r"\d", t) or _COUNT_WORD.search(t))
+    count = r"(?:\d[\d.,/]*|" + _COUNT_WORD.pattern + ")"
+    return bool(re.search(count + r"(?:\s+\S+){0,3}?\s+" + re.escape(noun) + r"\b", t))
+
+
+def role_asked(question: str) -> str | None:
+    """The title a Vietnamese "who" question asks about, folded ("bi thu tinh uy" in
+    "Bí thư Tỉnh ủy Vĩnh Phúc năm 2018 là ai?"), or None.
+
+    >>> role_asked("Ai đang là Phó Bí thư Thường trực Tỉnh ủy Đồng Tháp?")
+    'pho bi thu thuong truc tinh uy'
+    """
+    f = fold(nfc(question))
+    if not re.search(r"\bai\b", f):
+        return None
+    m = _ROLE.search(f)
+    return m.group(0) if m else None
+
+
+def has_role(text: str, role: str) -> bool:
+    """``text`` names the title ``role`` itself, not its deputy ("phó bí thư" is not
+    "bí thư")."""
+    f = fold(nfc(text))
+    for m in re.finditer(r"(?<![a-z])" + re.escape(role) + r"(?![a-z])", f):
+        if role.startswith("pho ") or not f[: m.start()].endswith("pho "):
+            return True
+    return False
 
 
 def is_list_question(question: str) -> bool:

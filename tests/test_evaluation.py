@@ -106,6 +106,10 @@ def test_answer_sentences_skip_the_lead_in_and_keep_markers_with_their_sentence(
         "First claim. [1]", "Second claim without one."]
     # a first line with a marker is a claim, not a lead-in
     assert answer_sentences("Ngày 28/9 [1]:\nkhác") == ["Ngày 28/9 [1]:", "khác"]
+    # a lead-in further down (before the quoted evidence an LLM answer left out) too
+    assert answer_sentences(
+        "Mai chaired it [2].\nThe documents also say (quoted in Vietnamese):\n- “Câu.” [3]"
+    ) == ["Mai chaired it [2].", "- “Câu.” [3]"]
 
 
 def test_percentile_is_linear() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from assistant.answer import MORE_EVIDENCE_INTRO, Citation
 from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
 from assistant.evidence import Evidence
@@ -35,6 +36,19 @@ def evidence_for(bot: Assistant, question: str) -> list[Evidence]:
 
 def marker_of(evidence: list[Evidence], needle: str) -> int:
     return next(e.marker for e in evidence if needle in e.text)
+
+
+def written(text: str) -> str:
+    """The part of an answer the model wrote (before the quoted unused evidence)."""
+    for intro in MORE_EVIDENCE_INTRO.values():
+        text = text.split("\n" + intro + "\n")[0]
+    return text
+
+
+def written_citations(text: str, citations: list[Citation]) -> list[Citation]:
+    """The citations the model's own sentences carry."""
+    used = set(markers(written(text)))
+    return [c for c in citations if c.marker in used]
 
 
 # --- pure helpers ------------------------------------------------------------------
@@ -68,7 +82,7 @@ def test_supported_answer_keeps_its_citation(seeded_settings: Settings) -> None:
         f"hội nghị [{n}]."]
     ans = bot.ask(Q_VI)
     assert "Mai Văn Chính" in ans.text and f"[{n}]" in ans.text
-    assert [c.marker for c in ans.citations] == [n]
+    assert [c.marker for c in written_citations(ans.text, ans.citations)] == [n]
     assert all(c.supported for c in ans.citations)
     assert ans.citations[0].doc_id.startswith("000")
     assert ans.backend == "scripted"
@@ -85,7 +99,7 @@ def test_invented_name_and_number_are_removed(seeded_settings: Settings) -> None
     ans = bot.ask(Q_VI)
     assert "Nguyễn Văn Chính" not in ans.text
     assert "20.777" not in ans.text
-    assert "Mai Văn Chính" in ans.text
+    assert "Mai Văn Chính" in written(ans.text)
     assert any("removed 2" in note for note in ans.notes)
     assert all(c.supported for c in ans.citations)
 
@@ -98,10 +112,31 @@ def test_missing_and_wrong_markers_are_repaired(seeded_settings: Settings) -> No
         f"Kết luận tại Hội nghị, đồng chí Mai Văn Chính đề nghị các địa phương khẩn trương hoàn "
         f"thành chương trình công tác năm 2023 [{wrong}]."]
     ans = bot.ask(Q_VI)
-    assert f"[{wrong}]" not in ans.text
-    assert len(ans.citations) == 1 and "Mai Văn Chính" in ans.citations[0].quote
-    assert f"[{ans.citations[0].marker}]" in ans.text
+    assert f"[{wrong}]" not in written(ans.text)
+    own = written_citations(ans.text, ans.citations)
+    assert len(own) == 1 and "Mai Văn Chính" in own[0].quote
     assert any("repaired" in note for note in ans.notes)
+
+
+def test_evidence_the_model_left_out_is_quoted_after_its_answer(seeded_settings: Settings
+                                                                 ) -> None:
+    bot, _ = make_bot(seeded_settings, "placeholder")
+    ev = evidence_for(bot, Q_EN)
+    n = marker_of(ev, "Mai Văn Chính")
+    bot.generator.model.replies = [f"Mai Văn Chính concluded the conference [{n}]."]  # type: ignore[union-attr]
+    ans = bot.ask(Q_EN)
+    model_part, _, quoted = ans.text.partition("\n" + MORE_EVIDENCE_INTRO["en"] + "\n")
+    assert model_part == f"Mai Văn Chính concluded the conference [{n}]."
+    # every other evidence sentence, verbatim, with its own marker, in marker order
+    others = [e for e in ev if e.marker != n]
+    assert quoted.splitlines() == [f"- “{' '.join(e.text.split())}” [{e.marker}]" for e in others]
+    assert [c.marker for c in ans.citations] == [e.marker for e in ev]
+    docs = {c.doc_id: bot.index.document(c.doc_id) for c in ans.citations}
+    for c in ans.citations:
+        doc = docs[c.doc_id]
+        assert c.supported and doc is not None and doc.text[c.start:c.end] == c.quote
+    assert answer_language(ans.text) == "en"
+    assert any(f"quoted {len(others)} evidence" in note for note in ans.notes)
 
 
 def test_mark_mode_keeps_unsupported_sentence_visibly(seeded_settings: Settings) -> None:
@@ -112,7 +147,8 @@ def test_mark_mode_keeps_unsupported_sentence_visibly(seeded_settings: Settings)
         f"Đồng chí Nguyễn Văn Chính chủ trì hội nghị [{n}]."]
     ans = bot.ask(Q_VI)
     assert "(chưa kiểm chứng)" in ans.text
-    assert [(c.marker, c.supported) for c in ans.citations] == [(n, False)]
+    own = written_citations(ans.text, ans.citations)
+    assert [(c.marker, c.supported) for c in own] == [(n, False)]
 
 
 def test_nothing_checkable_falls_back_to_the_evidence(seeded_settings: Settings) -> None:
@@ -216,8 +252,9 @@ def test_injection_obeyed_by_the_model_does_not_reach_the_answer(seeded_settings
                f"Đồng chí Mai Văn Chính kết luận hội nghị [{n}].")
     text, citations, notes = gen.finalize(Q_VI, "vi", ev, obeying)
     assert "hủy bỏ" not in text and "2026" not in text
-    assert "Mai Văn Chính" in text
-    assert [c.marker for c in citations] == [n]
+    assert "Mai Văn Chính" in written(text)
+    assert [c.marker for c in written_citations(text, citations)] == [n]
+    assert len(ev) not in {c.marker for c in citations}  # the injected one is never quoted
     assert any("read as instructions" in note for note in notes)
 
 
@@ -278,8 +315,8 @@ def test_restated_question_and_repeated_lines_say_nothing(seeded_settings: Setti
                f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}].\n"
                f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}].\n")
     text, citations, notes = gen.finalize(Q_VI, "vi", ev, looping)
-    assert text == f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}]."
-    assert "[n]" not in text and [c.marker for c in citations] == [n]
+    assert written(text) == f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}]."
+    assert "[n]" not in text and [c.marker for c in written_citations(text, citations)] == [n]
     assert any("removed 2" in note for note in notes)
 
 
