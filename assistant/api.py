@@ -192,7 +192,8 @@ class Assistant:
                             time.perf_counter() - t_start)
         notes = list(self.backend_notes)
         if result.missing_anchors:
-            notes.append("not found in the documents: " + ", ".join(result.missing_anchors))
+            shown = (a.split("|")[0] for a in result.missing_anchors)
+            notes.append("not found in the documents: " + ", ".join(shown))
         t_gen = time.perf_counter()
         if refused:
             text = refusal_text(lang)

@@ -22,7 +22,9 @@ import numpy as np
 
 from assistant.background import BACKGROUND
 from assistant.config import AnswerSettings
+from assistant.glossary import vietnamese_terms
 from assistant.index import Index
+from assistant.keyword_query import idf
 from assistant.question import (
     ENUM_ITEM,
     anchors,
@@ -41,6 +43,9 @@ from assistant.vietnamese import content_tokens, detect_language, match_normaliz
 # Weight of the question-word overlap next to the cosine similarity (calibrated on
 # eval/gold.jsonl plus out-of-domain questions; see README, "Refusal").
 LEXICAL_WEIGHT = 0.3
+# Weight of a question word the corpus lacks, as a share of the mean known word's weight
+# (English questions only, see EvidenceSelector.question_weights).
+UNKNOWN_SHARE = 0.5
 # Beside a whole enumeration, other sentences stay only within this of the best score.
 LIST_MARGIN = 0.02
 
@@ -84,6 +89,7 @@ class EvidenceSelector:
         self.index = index
         self.settings = settings
         self._background: np.ndarray | None = None
+        self._unknown_mass = 0.0
 
     def background_similarity(self, qvec: np.ndarray) -> float:
         """Cosine similarity of the question to the closest off-topic sentence."""
@@ -92,10 +98,32 @@ class EvidenceSelector:
             self._background = np.asarray(vecs, dtype=np.float32)
         return float((self._background @ qvec).max())
 
+    def question_weights(self, question: str) -> dict[str, float]:
+        """Weight of each question word in the word-overlap score.
+
+        Vietnamese questions: every content word counts 1. English questions share only
+        names and numbers with the articles, so their domain phrases are translated
+        (``glossary.py``) and words are weighted by rarity (BM25 IDF over the chunks):
+        a glossary word found everywhere ("hội nghị") proves little. English words the
+        corpus lacks still count, at ``UNKNOWN_SHARE`` of the mean weight, so a question
+        about something else does not score high on one shared word."""
+        toks = content_tokens(question)
+        self._unknown_mass = 0.0
+        if detect_language(question) != "en":
+            return dict.fromkeys(toks, 1.0)
+        toks |= content_tokens(" ".join(vietnamese_terms(question)))
+        df = self.index.document_frequencies(sorted(toks))
+        n = max(self.index.n_chunks(), 1)
+        weights = {t: idf(n, df[t]) for t in toks if t in df}
+        mean = sum(weights.values()) / len(weights) if weights else 1.0
+        self._unknown_mass = UNKNOWN_SHARE * mean * (len(toks) - len(weights))
+        return weights
+
     def candidates(
         self, passages: list[Passage], qvec: np.ndarray, question: str
     ) -> list[Evidence]:
-        qtoks = content_tokens(question)
+        weights = self.question_weights(question)
+        total = sum(weights.values()) + self._unknown_mass
         seen: set[tuple[str, int, int]] = set()
         out: list[Evidence] = []
         vec_cache: dict[str, list[tuple[int, int, np.ndarray]]] = {}
@@ -113,7 +141,9 @@ class EvidenceSelector:
                 text = doc_text[start:end]
                 dense = float(np.dot(qvec, vec))
                 stoks = content_tokens(text)
-                lexical = len(qtoks & stoks) / len(qtoks) if qtoks else 0.0
+                lexical = (
+                    sum(w for t, w in weights.items() if t in stoks) / total if total else 0.0
+                )
                 prior = 0.01 * (len(passages) - rank) / max(len(passages), 1)
                 out.append(
                     Evidence(

@@ -34,14 +34,17 @@ from assistant.answer import MORE_EVIDENCE_INTRO, Citation, citation_for, extrac
 from assistant.config import Settings
 from assistant.errors import AssistantError, BackendUnavailableError
 from assistant.evidence import Evidence
-from assistant.grounding import GroundingChecker, split_answer
+from assistant.grounding import GroundingChecker, missing_facts, split_answer, strip_markers
 from assistant.prompts import render
-from assistant.vietnamese import detect_language
+from assistant.vietnamese import content_tokens, detect_language
 
 LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese (tiếng Việt)"}
 # About 340 prompt tokens of Vietnamese (~3.5 characters a token with Qwen2.5's
 # tokenizer): keeps time to first token under 8 s on 2 cores with the 0.5B model.
 PROMPT_EVIDENCE_CHARS = 1200
+# An evidence sentence counts as restated by the answer when the answer holds all its
+# facts and at least this share of its content words (else it is quoted after it).
+RESTATED_SHARE = 0.7
 _DELIMITER = re.compile(r"</?\s*evidence\s*>", re.IGNORECASE)
 
 
@@ -266,28 +269,42 @@ class LLMGenerator:
         text, citations = checked.text, checked.citations
         text, citations, added = complete_answer(text, citations, evidence, language)
         if added:
-            notes.append(f"quoted {added} evidence sentence(s) the answer did not use")
+            notes.append(f"quoted {added} evidence sentence(s) the answer did not restate")
         return text, citations, notes
 
 
 def complete_answer(
     text: str, citations: list[Citation], evidence: Sequence[Evidence], language: str
 ) -> tuple[str, list[Citation], int]:
-    """Append the evidence sentences the checked answer does not cite, quoted verbatim
-    with their markers under a lead-in line (``MORE_EVIDENCE_INTRO``).
+    """Append, quoted verbatim with their markers under a lead-in line
+    (``MORE_EVIDENCE_INTRO``), the evidence sentences the checked answer does not
+    restate: those it does not cite, and those it cites but shortens (it leaves out one
+    of their numbers, names or codes, or under ``RESTATED_SHARE`` of their words).
 
-    A small model drops list items, names and figures that the evidence holds; quoting
-    what it left out keeps the answer complete without trusting the model for it (the
-    quotes are the evidence itself, so they are supported by construction)."""
+    A small model drops list items, names and figures that the evidence holds ("- Phát
+    triển Đảng [7]" for a sentence that lists four tasks); quoting what it left out keeps
+    the answer complete without trusting the model for it (the quotes are the evidence
+    itself, so they are supported by construction). An English answer restates no
+    Vietnamese sentence word for word, so all its evidence follows it, quoted."""
     cited = {c.marker for c in citations}
-    missing = [e for e in evidence if e.marker not in cited]
+    plain = strip_markers(text)
+    said = {t for t in content_tokens(plain) if "_" not in t}
+
+    def restated(e: Evidence) -> bool:
+        words = {t for t in content_tokens(e.text) if "_" not in t}
+        share = len(words & said) / len(words) if words else 1.0
+        return share >= RESTATED_SHARE and not missing_facts(e.text, plain)
+
+    missing = [e for e in evidence if e.marker not in cited or not restated(e)]
     if not missing:
         return text, citations, 0
     lines = [text, MORE_EVIDENCE_INTRO.get(language, MORE_EVIDENCE_INTRO["en"])]
     for e in missing:
         quote = " ".join(e.text.split())
         lines.append(f"- “{quote}” [{e.marker}]" if language == "en" else f"- {quote} [{e.marker}]")
-    merged = sorted([*citations, *(citation_for(e) for e in missing)], key=lambda c: c.marker)
+    have = {c.marker for c in citations}
+    extra = [citation_for(e) for e in missing if e.marker not in have]
+    merged = sorted([*citations, *extra], key=lambda c: c.marker)
     return "\n".join(lines), merged, len(missing)
 
 

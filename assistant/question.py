@@ -44,6 +44,15 @@ _ROLE = re.compile(
     r"( (tinh uy|thanh uy|huyen uy|dang uy|trung uong dang|to chuc trung uong|to chuc tinh uy"
     r"|to chuc))?"
 )
+_EN_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+              "dec"]
+_EN_MONTH_YEAR = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?,?\s+((?:19|20)\d{2})\b"
+)
+_VI_MONTH_YEAR = re.compile(r"\btháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)((?:19|20)\d{2})\b",
+                            re.I)
+_MONTH_ANCHOR = re.compile(r"^thang (\d{1,2})/((?:19|20)\d{2})$")
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
 ENUM_ITEM = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s|[-–•*+]\s|[a-zđ]\)\s)")
 _QUARTER_EN = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth)[- ]quarter)\b", re.I)
@@ -124,9 +133,11 @@ def anchors(question: str) -> list[str]:
     found: list[str] = []
     for m in re.finditer(r"\b\d{1,3}-[A-Za-zĐđ]+/[A-Za-zĐđ]+\b", q):
         found.append(match_normalize(m.group(0)))
+    for month, year in _month_years(q):  # "December 2018", "tháng 12/2018"
+        found.append(f"thang {month}/{year}")
     for m in _YEAR_RANGE.finditer(q):  # "2022-2026": a term of office, one anchor
         found.append(f"{m.group(1)}-{m.group(2)}")
-    for m in re.finditer(r"(?<![\d/.–-])(?:19|20)\d{2}(?![\d–-])", q):
+    for m in re.finditer(r"(?<![\d.–-])(?<!\d/)(?:19|20)\d{2}(?![\d–-])", q):
         found.append(m.group(0))
     for m in _QUARTER_EN.finditer(q):
         found.append("quy " + _ROMAN[(m.group(1) or m.group(2)).lower()])
@@ -143,9 +154,31 @@ def anchors(question: str) -> list[str]:
 
 def contains_term(haystack: str, term: str) -> bool:
     """Whole-word containment on normalized text ("quy ii" is not in "quy iii"); a
-    hyphen matches any dash with or without spaces ("2021-2026" in "2021 - 2026")."""
+    hyphen matches any dash with or without spaces ("2021-2026" in "2021 - 2026").
+
+    A month anchor (``"thang 12/2018"``) is found when the year occurs and the month is
+    written in any of the articles' ways: "tháng 12", "03/12", "12/2018" (articles give a
+    day and month and leave the year to their date line: "Chiều 28/9").
+    """
+    month = _MONTH_ANCHOR.match(term)
+    if month:
+        m, year = int(month.group(1)), month.group(2)
+        said = re.search(
+            rf"(?<![a-z0-9])(?:thang 0?{m}|\d{{1,2}}[/-]0?{m}|0?{m}[/-]{year})(?![0-9])",
+            haystack,
+        )
+        return said is not None and contains_term(haystack, year)
     body = re.escape(term).replace(r"\-", r"\s*[-–]\s*")
     return re.search(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])", haystack) is not None
+
+
+def _month_years(question: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for m in _EN_MONTH_YEAR.finditer(question):
+        out.append((_EN_MONTHS.index(m.group(1).lower()[:3]) + 1, m.group(2)))
+    for m in _VI_MONTH_YEAR.finditer(question):
+        out.append((int(m.group(1)), m.group(2)))
+    return [(month, year) for month, year in out if 1 <= month <= 12]
 
 
 def is_multi_document(question: str) -> bool:

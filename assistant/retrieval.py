@@ -20,6 +20,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.config import RetrievalSettings
+from assistant.glossary import expand_query
 from assistant.index import Index
 from assistant.question import anchors, contains_term
 from assistant.vietnamese import content_tokens, match_normalize
@@ -118,8 +119,9 @@ class Retriever:
             if vector is None:
                 vector = self.index.embeddings.embed_query(query)
             dense_hits = self.index.dense_search(vector, n)
+        words = expand_query(query)  # English questions get the domain's Vietnamese words
         if mode in ("hybrid", "keyword"):
-            kw_hits = self.index.keyword_search(query, n)
+            kw_hits = self.index.keyword_search(words, n)
         if mode == "dense":
             fused = dict(dense_hits)
         elif mode == "keyword":
@@ -130,7 +132,7 @@ class Retriever:
             fused = rrf(
                 [[i for i, _ in dense_hits], [i for i, _ in kw_hits]],
                 cfg.rrf_k,
-                [1.0, self.keyword_weight(query)],
+                [1.0, self.keyword_weight(words)],
             )
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         if cfg.anchor_rescue and mode != "dense":

@@ -127,16 +127,31 @@ def test_evidence_the_model_left_out_is_quoted_after_its_answer(seeded_settings:
     ans = bot.ask(Q_EN)
     model_part, _, quoted = ans.text.partition("\n" + MORE_EVIDENCE_INTRO["en"] + "\n")
     assert model_part == f"Mai Văn Chính concluded the conference [{n}]."
-    # every other evidence sentence, verbatim, with its own marker, in marker order
-    others = [e for e in ev if e.marker != n]
-    assert quoted.splitlines() == [f"- “{' '.join(e.text.split())}” [{e.marker}]" for e in others]
+    # an English sentence restates no Vietnamese one: all the evidence follows, verbatim,
+    # each with its own marker, in marker order (the cited one too: it was shortened)
+    assert quoted.splitlines() == [f"- “{' '.join(e.text.split())}” [{e.marker}]" for e in ev]
     assert [c.marker for c in ans.citations] == [e.marker for e in ev]
     docs = {c.doc_id: bot.index.document(c.doc_id) for c in ans.citations}
     for c in ans.citations:
         doc = docs[c.doc_id]
         assert c.supported and doc is not None and doc.text[c.start:c.end] == c.quote
     assert answer_language(ans.text) == "en"
-    assert any(f"quoted {len(others)} evidence" in note for note in ans.notes)
+    assert any(f"quoted {len(ev)} evidence" in note for note in ans.notes)
+
+
+def test_a_restated_sentence_is_not_quoted_again_a_shortened_one_is(seeded_settings: Settings
+                                                                    ) -> None:
+    bot, _ = make_bot(seeded_settings, "placeholder")
+    ev = evidence_for(bot, Q_VI)
+    full = next(e for e in ev if "Mai Văn Chính" in e.text)
+    other = next(e for e in ev if e is not full and len(e.text.split()) > 8)
+    short = " ".join(other.text.split()[:4])
+    bot.generator.model.replies = [  # type: ignore[union-attr]
+        f"{full.text.rstrip(' ;.')} [{full.marker}].\n{short} [{other.marker}]."]
+    ans = bot.ask(Q_VI)
+    model_part, _, quoted = ans.text.partition("\n" + MORE_EVIDENCE_INTRO["vi"] + "\n")
+    assert f"[{full.marker}]" in model_part and f"[{full.marker}]" not in quoted
+    assert f"- {' '.join(other.text.split())} [{other.marker}]" in quoted.splitlines()
 
 
 def test_mark_mode_keeps_unsupported_sentence_visibly(seeded_settings: Settings) -> None:
