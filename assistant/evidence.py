@@ -89,7 +89,6 @@ class EvidenceSelector:
         self.index = index
         self.settings = settings
         self._background: np.ndarray | None = None
-        self._unknown_mass = 0.0
 
     def background_similarity(self, qvec: np.ndarray) -> float:
         """Cosine similarity of the question to the closest off-topic sentence."""
@@ -98,8 +97,9 @@ class EvidenceSelector:
             self._background = np.asarray(vecs, dtype=np.float32)
         return float((self._background @ qvec).max())
 
-    def question_weights(self, question: str) -> dict[str, float]:
-        """Weight of each question word in the word-overlap score.
+    def question_weights(self, question: str) -> tuple[dict[str, float], float]:
+        """Weight of each question word in the word-overlap score, and the total weight
+        the overlap is divided by.
 
         Vietnamese questions: every content word counts 1. English questions share only
         names and numbers with the articles, so their domain phrases are translated
@@ -108,22 +108,20 @@ class EvidenceSelector:
         corpus lacks still count, at ``UNKNOWN_SHARE`` of the mean weight, so a question
         about something else does not score high on one shared word."""
         toks = content_tokens(question)
-        self._unknown_mass = 0.0
         if detect_language(question) != "en":
-            return dict.fromkeys(toks, 1.0)
+            return dict.fromkeys(toks, 1.0), float(len(toks))
         toks |= content_tokens(" ".join(vietnamese_terms(question)))
         df = self.index.document_frequencies(sorted(toks))
         n = max(self.index.n_chunks(), 1)
         weights = {t: idf(n, df[t]) for t in toks if t in df}
         mean = sum(weights.values()) / len(weights) if weights else 1.0
-        self._unknown_mass = UNKNOWN_SHARE * mean * (len(toks) - len(weights))
-        return weights
+        unknown = UNKNOWN_SHARE * mean * (len(toks) - len(weights))
+        return weights, sum(weights.values()) + unknown
 
     def candidates(
         self, passages: list[Passage], qvec: np.ndarray, question: str
     ) -> list[Evidence]:
-        weights = self.question_weights(question)
-        total = sum(weights.values()) + self._unknown_mass
+        weights, total = self.question_weights(question)
         seen: set[tuple[str, int, int]] = set()
         out: list[Evidence] = []
         vec_cache: dict[str, list[tuple[int, int, np.ndarray]]] = {}
