@@ -13,9 +13,10 @@ A sentence is *supported* by a set of evidence sentences when
    Vietnamese evidence). Both thresholds are calibrated on the gold set (docs/llm.md).
 
 The cited markers are tried first; when they fail (or the sentence cites nothing) the
-single evidence sentence that supports it best is searched, and the markers are
-repaired. Unsupported sentences are removed (``mode="remove"``, the default) or kept
-with a visible ``(unverified)`` tag and ``supported=False`` citations (``mode="mark"``).
+single evidence sentence that supports it best is searched, then the best pair of
+sentences from one document, and the markers are repaired. Unsupported sentences are
+removed (``mode="remove"``, the default) or kept with a visible ``(unverified)`` tag and
+``supported=False`` citations (``mode="mark"``).
 
 Deliberately left out: entailment models (none small enough ships offline) — a sentence
 that reuses the evidence's words and facts to say something else can still pass.
@@ -282,8 +283,30 @@ class GroundingChecker:
                 if best is not None:
                     check.used, check.supported = [best[1]], True
                     check.missing = []
+            if not check.supported:
+                pair = self._best_pair(body, evidence, dense_of, language, asked)
+                if pair is not None:
+                    check.used, check.supported, check.missing = pair, True, []
             checks.append(check)
         return self._render(checks, evidence, language)
+
+    def _best_pair(self, body: str, evidence: list[Evidence],
+                   dense_of: Callable[[list[int]], float], language: str, asked: set[str]
+                   ) -> list[int] | None:
+        """Two sentences of one document that support ``body`` together, or None: a
+        sentence often joins the subject of one evidence sentence to the figure of the
+        next ("Huyện Tháp Mười ... tinh giản biên chế" + "... đối với 03 đồng chí")."""
+        best: tuple[float, list[int]] | None = None
+        for i, first in enumerate(evidence):
+            for second in evidence[i + 1:]:
+                if second.doc_id != first.doc_id:
+                    continue
+                pair = [first.marker, second.marker]
+                d = dense_of(pair)
+                ok, lex, _ = self._score(body, [first, second], d, language, asked)
+                if ok and (best is None or lex + d > best[0]):
+                    best = (lex + d, pair)
+        return None if best is None else best[1]
 
     def _similarities(self, bodies: list[str], evidence: list[Evidence]) -> np.ndarray | None:
         if self.embed_query is None or self.embed_documents is None or not bodies or not evidence:

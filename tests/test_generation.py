@@ -104,6 +104,31 @@ def test_invented_name_and_number_are_removed(seeded_settings: Settings) -> None
     assert all(c.supported for c in ans.citations)
 
 
+Q_THAP_MUOI = ("Huyện Tháp Mười đã thực hiện tinh giản biên chế để hưởng chính sách nghỉ hưu "
+               "trước tuổi đối với bao nhiêu đồng chí thuộc diện Ban Thường vụ Huyện ủy quản lý?")
+
+
+def test_a_sentence_two_evidence_sentences_support_together_is_kept(seeded_settings: Settings
+                                                                     ) -> None:
+    """The district's name is in one sentence, the figure in the next: together they
+    support the answer, which cites both."""
+    bot, _ = make_bot(seeded_settings, "placeholder")
+    ev = evidence_for(bot, Q_THAP_MUOI)
+    name = marker_of(ev, "Huyện Tháp Mười")
+    figure = marker_of(ev, "03 đồng chí")
+    assert name != figure
+    gen = bot.generator
+    assert isinstance(gen, LLMGenerator)
+    raw = ("- Huyện Tháp Mười đã thực hiện tinh giản biên chế để hưởng chính sách nghỉ hưu "
+           "trước tuổi đối với 03 đồng chí thuộc diện Ban Thường vụ Huyện ủy quản lý.")
+    checked = gen.checker.check(raw, ev, "vi", question=Q_THAP_MUOI)
+    assert [c.supported for c in checked.sentences] == [True]
+    assert sorted(checked.sentences[0].used) == sorted([name, figure])
+    # the figure changed: no pair holds it
+    wrong = gen.checker.check(raw.replace("03", "07"), ev, "vi", question=Q_THAP_MUOI)
+    assert [c.supported for c in wrong.sentences] == [False]
+
+
 def test_missing_and_wrong_markers_are_repaired(seeded_settings: Settings) -> None:
     bot, _ = make_bot(seeded_settings, "placeholder")
     ev = evidence_for(bot, Q_VI)
