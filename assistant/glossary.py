@@ -55,22 +55,28 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+def concepts(text: str, entries: tuple[Entry, ...] | None = None) -> list[tuple[str, ...]]:
+    """The Vietnamese terms of each domain phrase in English ``text``, one tuple a phrase
+    (longest phrase first, each stretch of text used once)."""
+    lowered = nfc(text).lower().replace("’", "'")
+    found: list[tuple[str, ...]] = []
+    for entry in entries if entries is not None else load_glossary():
+        while (m := entry.pattern.search(lowered)) is not None:
+            found.append(entry.terms)
+            lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end():]
+    return found
+
+
 def vietnamese_terms(question: str, entries: tuple[Entry, ...] | None = None) -> list[str]:
     """Vietnamese terms for the domain phrases of an English question (none for a
     Vietnamese one).
 
     >>> vietnamese_terms("Who chaired the Central Organization Commission's conference?")
-    ['Ban Tổ chức Trung ương', 'hội nghị', 'chủ trì', 'Chủ tịch']
+    ['Ban Tổ chức Trung ương', 'hội nghị', 'chủ trì']
     """
     if detect_language(question) != "en":
         return []
-    text = nfc(question).lower().replace("’", "'")
-    found: list[str] = []
-    for entry in entries if entries is not None else load_glossary():
-        while (m := entry.pattern.search(text)) is not None:
-            found.extend(entry.terms)
-            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(t for terms in concepts(question, entries) for t in terms))
 
 
 def expand_query(question: str) -> str:

@@ -11,6 +11,9 @@ A sentence is *supported* by a set of evidence sentences when
    ``min_lexical``, **or** the cosine similarity of its multilingual e5 vector to the
    best cited sentence is at least ``min_dense`` (this carries English answers over
    Vietnamese evidence). Both thresholds are calibrated on the gold set (docs/llm.md).
+   An English sentence that passes on similarity alone must also carry a fact the
+   question did not give, or have half of its new domain phrases (``glossary.py``) in
+   the evidence in Vietnamese.
 
 The cited markers are tried first; when they fail (or the sentence cites nothing) the
 single evidence sentence that supports it best is searched, then the best pair of
@@ -33,6 +36,8 @@ import numpy as np
 
 from assistant.answer import Citation, citation_for
 from assistant.evidence import Evidence
+from assistant.glossary import concepts
+from assistant.question import contains_term
 from assistant.vietnamese import (
     STOPWORDS,
     content_tokens,
@@ -211,15 +216,18 @@ class GroundingChecker:
         min_lexical: float = MIN_LEXICAL,
         min_dense: dict[str, float] | None = None,
         mode: Literal["remove", "mark"] = "remove",
+        anchor_english: bool = True,
     ) -> None:
         self.embed_query = embed_query
         self.embed_documents = embed_documents
         self.min_lexical = min_lexical
         self.min_dense = dict(MIN_DENSE if min_dense is None else min_dense)
         self.mode = mode
+        self.anchor_english = anchor_english
 
     def _score(self, sentence: str, group: list[Evidence], dense: float, language: str,
-               asked: set[str]) -> tuple[bool, float, list[str]]:
+               asked: set[str], asked_facts: set[str], question: str
+               ) -> tuple[bool, float, list[str]]:
         joined = " ".join(e.text for e in group) + " " + " ".join(
             f"{e.title} {e.date}" for e in group)
         missing = missing_facts(sentence, joined)
@@ -228,8 +236,34 @@ class GroundingChecker:
         etoks = content_tokens(joined)
         lexical = len(stoks & etoks) / len(stoks) if stoks else 1.0
         min_dense = self.min_dense.get(language, max(self.min_dense.values()))
-        ok = not missing and (lexical >= self.min_lexical or dense >= min_dense)
+        ok = not missing and (
+            lexical >= self.min_lexical
+            or (dense >= min_dense and (language != "en" or self._anchored_en(
+                sentence, joined, question, asked_facts)))
+        )
         return ok, lexical, missing
+
+    def _anchored_en(self, sentence: str, evidence_text: str, question: str,
+                     asked_facts: set[str]) -> bool:
+        """An English sentence passed on embedding similarity alone must also be tied to
+        the evidence: a fact the question did not give (already checked to occur there),
+        or at least half of the domain phrases (``glossary.py``) it adds to the
+        question's found there in Vietnamese. e5 scores any fluent Party-work English
+        close to any of these articles ("Developing a comprehensive budget to allocate
+        resources" vs "Thực hiện đầy đủ, kịp thời chính sách cán bộ"), so similarity
+        alone proves little."""
+        if not self.anchor_english:
+            return True
+        if facts_any(sentence) - asked_facts:
+            return True
+        asked_phrases = set(concepts(question))
+        phrases = [c for c in concepts(sentence) if c not in asked_phrases]
+        haystack = match_normalize(evidence_text)
+        found = sum(
+            1 for terms in phrases
+            if any(contains_term(haystack, match_normalize(t)) for t in terms)
+        )
+        return bool(phrases) and 2 * found >= len(phrases)
 
     def check(self, answer: str, evidence: list[Evidence], language: str,
               question: str = "") -> CheckedAnswer:
@@ -269,7 +303,7 @@ class GroundingChecker:
             if cited:
                 d = dense_of(cited)
                 ok, lex, miss = self._score(body, [by_marker[m] for m in cited], d, language,
-                                             asked)
+                                             asked, asked_facts, question)
                 check.lexical, check.dense, check.missing = lex, d, miss
                 if ok:
                     check.used, check.supported = cited, True
@@ -277,22 +311,24 @@ class GroundingChecker:
                 best: tuple[float, int] | None = None
                 for e in evidence:
                     d = dense_of([e.marker])
-                    ok, lex, _ = self._score(body, [e], d, language, asked)
+                    ok, lex, _ = self._score(body, [e], d, language, asked, asked_facts,
+                                             question)
                     if ok and (best is None or lex + d > best[0]):
                         best = (lex + d, e.marker)
                 if best is not None:
                     check.used, check.supported = [best[1]], True
                     check.missing = []
             if not check.supported:
-                pair = self._best_pair(body, evidence, dense_of, language, asked)
+                pair = self._best_pair(body, evidence, dense_of, language, asked, asked_facts,
+                                       question)
                 if pair is not None:
                     check.used, check.supported, check.missing = pair, True, []
             checks.append(check)
         return self._render(checks, evidence, language)
 
     def _best_pair(self, body: str, evidence: list[Evidence],
-                   dense_of: Callable[[list[int]], float], language: str, asked: set[str]
-                   ) -> list[int] | None:
+                   dense_of: Callable[[list[int]], float], language: str, asked: set[str],
+                   asked_facts: set[str], question: str) -> list[int] | None:
         """Two sentences of one document that support ``body`` together, or None: a
         sentence often joins the subject of one evidence sentence to the figure of the
         next ("Huyện Tháp Mười ... tinh giản biên chế" + "... đối với 03 đồng chí")."""
@@ -303,7 +339,8 @@ class GroundingChecker:
                     continue
                 pair = [first.marker, second.marker]
                 d = dense_of(pair)
-                ok, lex, _ = self._score(body, [first, second], d, language, asked)
+                ok, lex, _ = self._score(body, [first, second], d, language, asked,
+                                         asked_facts, question)
                 if ok and (best is None or lex + d > best[0]):
                     best = (lex + d, pair)
         return None if best is None else best[1]

@@ -104,6 +104,25 @@ def test_invented_name_and_number_are_removed(seeded_settings: Settings) -> None
     assert all(c.supported for c in ans.citations)
 
 
+def test_english_sentence_needs_a_fact_or_domain_phrase_of_the_evidence(
+        seeded_settings: Settings) -> None:
+    """e5 puts fluent English about Party work close to any evidence sentence; without a
+    fact or a domain phrase found in the evidence, similarity alone does not support it."""
+    bot, _ = make_bot(seeded_settings, "placeholder")
+    ev = evidence_for(bot, Q_LIST)
+    gen = bot.generator
+    assert isinstance(gen, LLMGenerator)
+    invented = ("Developing a comprehensive budget to allocate resources effectively for "
+                "the implementation of these priorities [1].")
+    restated = ("Prepare the review and supplement of the planning of the Executive Committee "
+                "and Standing Committee for the 2020-2025 and 2021-2026 terms [2].")
+    checked = gen.checker.check(f"{invented}\n{restated}", ev, "en", question=Q_LIST)
+    assert [c.supported for c in checked.sentences] == [False, True]
+    lenient = GroundingChecker(gen.checker.embed_query, gen.checker.embed_documents,
+                               anchor_english=False)
+    assert lenient.check(invented, ev, "en", question=Q_LIST).sentences[0].supported
+
+
 Q_THAP_MUOI = ("Huyện Tháp Mười đã thực hiện tinh giản biên chế để hưởng chính sách nghỉ hưu "
                "trước tuổi đối với bao nhiêu đồng chí thuộc diện Ban Thường vụ Huyện ủy quản lý?")
 
