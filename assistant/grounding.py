@@ -243,11 +243,20 @@ class GroundingChecker:
         )
         return ok, lexical, missing
 
+    @staticmethod
+    def _new_capitalized(sentence: str, question: str) -> set[str]:
+        """Folded capitalized words of ``sentence`` (not its first word) that the question
+        does not contain."""
+        words = _WORD.findall(sentence)[1:]
+        asked = {fold(w) for w in _WORD.findall(question)}
+        return {fold(w) for w in words if w[:1].isupper() and fold(w) not in asked}
+
     def _anchored_en(self, sentence: str, evidence_text: str, question: str,
                      asked_facts: set[str]) -> bool:
         """An English sentence passed on embedding similarity alone must also be tied to
         the evidence: a fact the question did not give (already checked to occur there),
-        or at least half of the domain phrases (``glossary.py``) it adds to the
+        a capitalized word the question did not give found there, or at least half of
+        the domain phrases (``glossary.py``) it adds to the
         question's found there in Vietnamese. e5 scores any fluent Party-work English
         close to any of these articles ("Developing a comprehensive budget to allocate
         resources" vs "Thực hiện đầy đủ, kịp thời chính sách cán bộ"), so similarity
@@ -256,6 +265,8 @@ class GroundingChecker:
             return True
         if facts_any(sentence) - asked_facts:
             return True
+        if self._new_capitalized(sentence, question) & content_tokens(evidence_text):
+            return True  # a name the question did not give, found in the evidence ("Zalo")
         asked_phrases = set(concepts(question))
         phrases = [c for c in concepts(sentence) if c not in asked_phrases]
         haystack = match_normalize(evidence_text)

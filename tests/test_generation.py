@@ -121,6 +121,17 @@ def test_english_sentence_needs_a_fact_or_domain_phrase_of_the_evidence(
     lenient = GroundingChecker(gen.checker.embed_query, gen.checker.embed_documents,
                                anchor_english=False)
     assert lenient.check(invented, ev, "en", question=Q_LIST).sentences[0].supported
+    # a name the question did not give, found in the evidence, ties a sentence to it
+    q = ("Which app did Cao Lanh city use for groups exchanging professional guidance on "
+         "Party organization work?")
+    app = gen.checker.check(
+        "Cao Lanh city used Zalo to set up groups for exchanging professional guidance on "
+        "Party organization work [1].", evidence_for(bot, q), "en", question=q)
+    assert [c.supported for c in app.sentences] == [True]
+    assert not GroundingChecker(  # the name is what ties it: without it, it would fail
+        gen.checker.embed_query, gen.checker.embed_documents
+    ).check(app.sentences[0].text.replace("Zalo", "an app"), evidence_for(bot, q), "en",
+            question=q).sentences[0].supported
 
 
 Q_THAP_MUOI = ("Huyện Tháp Mười đã thực hiện tinh giản biên chế để hưởng chính sách nghỉ hưu "
