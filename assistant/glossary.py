@@ -55,16 +55,18 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
-def concepts(text: str, entries: tuple[Entry, ...] | None = None) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=2048)
+def concepts(text: str, entries: tuple[Entry, ...] | None = None) -> tuple[tuple[str, ...], ...]:
     """The Vietnamese terms of each domain phrase in English ``text``, one tuple a phrase
-    (longest phrase first, each stretch of text used once)."""
+    (longest phrase first, each stretch of text used once). Cached: the grounding check
+    asks again for the same sentence and question against each evidence sentence."""
     lowered = nfc(text).lower().replace("’", "'")
     found: list[tuple[str, ...]] = []
     for entry in entries if entries is not None else load_glossary():
         while (m := entry.pattern.search(lowered)) is not None:
             found.append(entry.terms)
             lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end():]
-    return found
+    return tuple(found)
 
 
 def vietnamese_terms(question: str, entries: tuple[Entry, ...] | None = None) -> list[str]:

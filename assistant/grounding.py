@@ -256,8 +256,8 @@ class GroundingChecker:
         """An English sentence passed on embedding similarity alone must also be tied to
         the evidence: a fact the question did not give (already checked to occur there),
         a capitalized word the question did not give found there, or at least half of
-        the domain phrases (``glossary.py``) it adds to the
-        question's found there in Vietnamese. e5 scores any fluent Party-work English
+        the domain phrases (``glossary.py``) it adds to the question's found there in
+        Vietnamese. e5 scores any fluent Party-work English
         close to any of these articles ("Developing a comprehensive budget to allocate
         resources" vs "Thực hiện đầy đủ, kịp thời chính sách cán bộ"), so similarity
         alone proves little."""
