@@ -118,19 +118,27 @@ class EvidenceSelector:
         unknown = UNKNOWN_SHARE * mean * (len(toks) - len(weights))
         return weights, sum(weights.values()) + unknown
 
+    def document_texts(self, passages: list[Passage]) -> dict[str, str]:
+        """The full text of each document the passages come from (one read each)."""
+        texts: dict[str, str] = {}
+        for p in passages:
+            if p.doc_id not in texts:
+                rec = self.index.document(p.doc_id)
+                texts[p.doc_id] = rec.text if rec else ""
+        return texts
+
     def candidates(
-        self, passages: list[Passage], qvec: np.ndarray, question: str
+        self, passages: list[Passage], qvec: np.ndarray, question: str,
+        texts: dict[str, str] | None = None,
     ) -> list[Evidence]:
         weights, total = self.question_weights(question)
         seen: set[tuple[str, int, int]] = set()
         out: list[Evidence] = []
         vec_cache: dict[str, list[tuple[int, int, np.ndarray]]] = {}
-        texts: dict[str, str] = {}
+        texts = texts if texts is not None else self.document_texts(passages)
         for rank, p in enumerate(passages):
             if p.doc_id not in vec_cache:
                 vec_cache[p.doc_id] = self.index.sentence_vectors(p.doc_id)
-                rec = self.index.document(p.doc_id)
-                texts[p.doc_id] = rec.text if rec else ""
             doc_text = texts[p.doc_id]
             for start, end, vec in vec_cache[p.doc_id]:
                 if start < p.start or end > p.end or (p.doc_id, start, end) in seen:
@@ -164,13 +172,14 @@ class EvidenceSelector:
         self, question: str, passages: list[Passage], qvec: list[float] | np.ndarray
     ) -> EvidenceResult:
         q = np.asarray(qvec, dtype=np.float32)
-        cands = self.candidates(passages, q, question)
+        texts = self.document_texts(passages)
+        cands = self.candidates(passages, q, question, texts)
         if not cands:
             return EvidenceResult([], False, 0.0, [])
         ranked = sorted(cands, key=lambda e: -e.score)
         cfg = self.settings
         multi = is_multi_document(question)
-        ranked, missing = self._anchored(question, ranked, passages, multi)
+        ranked, missing = self._anchored(question, ranked, passages, texts, multi)
         best = ranked[0]
         lang = detect_language(question)
         threshold = cfg.min_score_en if lang == "en" else cfg.min_score_vi
@@ -206,8 +215,10 @@ class EvidenceSelector:
             e.marker = i
         return EvidenceResult(chosen, answerable, best.score, missing)
 
+    @staticmethod
     def _anchored(
-        self, question: str, ranked: list[Evidence], passages: list[Passage], multi: bool
+        question: str, ranked: list[Evidence], passages: list[Passage],
+        doc_texts: dict[str, str], multi: bool,
     ) -> tuple[list[Evidence], list[str]]:
         """Keep the candidates from documents that contain every anchor of the question
         (a year, quarter, code or name found only in another article does not make an
@@ -222,8 +233,7 @@ class EvidenceSelector:
         texts: dict[str, str] = {}
         for p in passages:
             if p.doc_id not in texts:
-                rec = self.index.document(p.doc_id)
-                body = rec.text if rec else p.text
+                body = doc_texts.get(p.doc_id) or p.text
                 texts[p.doc_id] = match_normalize(f"{p.title} {body}")
         if multi:
             everything = " ".join(texts.values())

@@ -302,8 +302,7 @@ def complete_answer(
     for e in missing:
         quote = " ".join(e.text.split())
         lines.append(f"- “{quote}” [{e.marker}]" if language == "en" else f"- {quote} [{e.marker}]")
-    have = {c.marker for c in citations}
-    extra = [citation_for(e) for e in missing if e.marker not in have]
+    extra = [citation_for(e) for e in missing if e.marker not in cited]
     merged = sorted([*citations, *extra], key=lambda c: c.marker)
     return "\n".join(lines), merged, len(missing)
 
