@@ -57,9 +57,11 @@ browser:
 		|| echo "could not install chromium: the browser test will be skipped"; \
 	fi
 
+# ruff, mypy, and the layer contracts of pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check assistant tests eval
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 eval: install
 	$(BIN)/assistant eval --backend extractive --out eval/out

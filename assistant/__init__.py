@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Answer", "Assistant", "AssistantError", "Citation", "load_settings"]
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer, Citation
+    from assistant.answer.result import Answer, Citation
     from assistant.api import Assistant
     from assistant.config import load_settings
     from assistant.errors import AssistantError
@@ -19,9 +19,9 @@ def __getattr__(name: str) -> Any:  # lazy: importing the package does no work
 
         return Assistant
     if name in ("Answer", "Citation"):
-        from assistant import answer
+        from assistant.answer import result
 
-        return getattr(answer, name)
+        return getattr(result, name)
     if name == "load_settings":
         from assistant.config import load_settings
 

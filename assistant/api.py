@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from assistant.answer import Answer, Citation, citation_for, extractive_text, refusal_text
+from assistant.answer.result import Answer, Citation, citation_for, extractive_text, refusal_text
 from assistant.config import Settings, load_settings
-from assistant.embeddings import make_embeddings
 from assistant.errors import InputError
-from assistant.evidence import Evidence, EvidenceResult, EvidenceSelector
-from assistant.index import Index, IngestReport, ProgressFn
-from assistant.retrieval import HybridRetriever, Passage, Retriever
+from assistant.index.embeddings import make_embeddings
+from assistant.index.store import Index, IngestReport, ProgressFn
+from assistant.retrieve.evidence import Evidence, EvidenceResult, EvidenceSelector
+from assistant.retrieve.hybrid import HybridRetriever, Passage, Retriever
 from assistant.vietnamese import detect_language, nfc
 
 # Control characters and lone surrogates (undecodable input) are dropped from questions.
@@ -129,7 +129,7 @@ class Assistant:
             index.open_existing()
         notes: list[str] = []
         if generator is None and load_llm and settings.llm.backend != "extractive":
-            from assistant.llm import make_generator
+            from assistant.answer.backends import make_generator
 
             # the grounding check reuses the index's embedder (no second model load)
             generator, notes = make_generator(settings, embeddings=index.embeddings)

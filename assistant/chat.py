@@ -11,8 +11,6 @@ searches for what the user means, not for the literal follow-up.
 - With an LLM (``generator.complete``), ``prompts/rewrite_followup.txt`` asks the model
   for a standalone question; its output is used only if it is one plausible line in the
   question's language that keeps the follow-up's quarter/year and invents no number.
-- :func:`run_cli_chat`: ``assistant chat``, an interactive loop keeping the history of
-  the session.
 
 Deliberately left out: coreference beyond the previous turn (the last question that
 stood alone anchors the topic) and name substitution (too ambiguous without a model).
@@ -21,11 +19,9 @@ stood alone anchors the topic) and name substitution (too ambiguous without a mo
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import Any
 
-from assistant.config import Settings
 from assistant.vietnamese import content_tokens, detect_language, fold, nfc
 
 History = Sequence[tuple[str, str]]
@@ -161,7 +157,7 @@ def rewrite_question(question: str, history: History, generator: Any | None) -> 
         return fallback
     from langchain_core.messages import HumanMessage
 
-    from assistant.prompts import render
+    from assistant.answer.prompts import render
 
     turns = "\n".join(f"User: {u}\nAssistant: {_short(a)}" for u, a in list(history)[-3:])
     prompt = render(generator.settings.prompts_path, "rewrite_followup.txt",
@@ -179,66 +175,3 @@ def rewrite_question(question: str, history: History, generator: Any | None) -> 
 def _short(answer: str, limit: int = 300) -> str:
     flat = " ".join(answer.split())
     return flat if len(flat) <= limit else flat[:limit] + " ..."
-
-
-def run_cli_chat(
-    settings: Settings, *, lines: Iterable[str] | None = None, out: TextIO | None = None
-) -> int:
-    """``assistant chat``: ask, follow up, ``exit`` or Ctrl-D to leave.
-
-    ``lines`` (default: the terminal) and ``out`` (default: stdout) make it testable.
-    An :class:`AssistantError` prints as one line and the loop goes on.
-    """
-    from assistant.api import Assistant, FinalEvent, TokenEvent
-    from assistant.errors import AssistantError
-
-    out = out or sys.stdout
-    try:
-        bot = Assistant.from_settings(settings)
-    except AssistantError as exc:
-        print(f"error: {exc}", file=out)
-        return 2
-    print(f"assistant chat ({bot.backend}); empty line or 'exit' to leave", file=out)
-    for note in bot.backend_notes:
-        print(f"note: {note}", file=out)
-    history: list[tuple[str, str]] = []
-    source = iter(lines) if lines is not None else _terminal_lines()
-    for raw in source:
-        question = raw.strip()
-        if question.lower() in {"", "exit", "quit", ":q"}:
-            break
-        try:
-            answer = None
-            streamed: list[str] = []
-            for event in bot.stream(question, history=history):
-                if isinstance(event, TokenEvent):
-                    streamed.append(event.text)
-                    out.write(event.text)
-                    out.flush()
-                elif isinstance(event, FinalEvent):
-                    answer = event.answer
-        except AssistantError as exc:
-            print(f"\nerror: {exc}", file=out)
-            continue
-        assert answer is not None
-        if answer.text.strip() != "".join(streamed).strip():
-            print("\n--- checked answer ---\n" + answer.text, file=out)
-        else:
-            print(file=out)
-        if answer.standalone_question and answer.standalone_question != question:
-            print(f"(understood as: {answer.standalone_question})", file=out)
-        for c in answer.citations:
-            mark = "" if c.supported else " (unsupported)"
-            print(f"[{c.marker}] {c.doc_id} · {c.title} · {c.date}{mark}", file=out)
-        for note in answer.notes:
-            print(f"note: {note}", file=out)
-        history.append((answer.standalone_question or question, answer.text))
-    return 0
-
-
-def _terminal_lines() -> Iterable[str]:
-    while True:
-        try:
-            yield input("\nyou> ")
-        except EOFError:
-            return

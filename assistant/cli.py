@@ -1,5 +1,8 @@
 """Thin command-line front end: ``assistant ingest|ask|chat|ui|eval|bench``.
 
+``assistant chat`` is the interactive loop (:func:`run_cli_chat`); the follow-up
+rewrite it relies on is core conversation logic in :mod:`assistant.chat`.
+
 User errors (:class:`AssistantError`) print one line to stderr, no traceback, exit 2.
 """
 
@@ -9,8 +12,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from assistant.config import Settings, load_settings
 from assistant.errors import AssistantError
@@ -92,26 +95,86 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from assistant.chat import run_cli_chat
-
     return run_cli_chat(_settings(args))
 
 
+def run_cli_chat(
+    settings: Settings, *, lines: Iterable[str] | None = None, out: TextIO | None = None
+) -> int:
+    """``assistant chat``: ask, follow up, ``exit`` or Ctrl-D to leave.
+
+    ``lines`` (default: the terminal) and ``out`` (default: stdout) make it testable.
+    An :class:`AssistantError` prints as one line and the loop goes on.
+    """
+    from assistant.api import Assistant, FinalEvent, TokenEvent
+
+    out = out or sys.stdout
+    try:
+        bot = Assistant.from_settings(settings)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=out)
+        return 2
+    print(f"assistant chat ({bot.backend}); empty line or 'exit' to leave", file=out)
+    for note in bot.backend_notes:
+        print(f"note: {note}", file=out)
+    history: list[tuple[str, str]] = []
+    source = iter(lines) if lines is not None else _terminal_lines()
+    for raw in source:
+        question = raw.strip()
+        if question.lower() in {"", "exit", "quit", ":q"}:
+            break
+        try:
+            answer = None
+            streamed: list[str] = []
+            for event in bot.stream(question, history=history):
+                if isinstance(event, TokenEvent):
+                    streamed.append(event.text)
+                    out.write(event.text)
+                    out.flush()
+                elif isinstance(event, FinalEvent):
+                    answer = event.answer
+        except AssistantError as exc:
+            print(f"\nerror: {exc}", file=out)
+            continue
+        assert answer is not None
+        if answer.text.strip() != "".join(streamed).strip():
+            print("\n--- checked answer ---\n" + answer.text, file=out)
+        else:
+            print(file=out)
+        if answer.standalone_question and answer.standalone_question != question:
+            print(f"(understood as: {answer.standalone_question})", file=out)
+        for c in answer.citations:
+            mark = "" if c.supported else " (unsupported)"
+            print(f"[{c.marker}] {c.doc_id} · {c.title} · {c.date}{mark}", file=out)
+        for note in answer.notes:
+            print(f"note: {note}", file=out)
+        history.append((answer.standalone_question or question, answer.text))
+    return 0
+
+
+def _terminal_lines() -> Iterable[str]:
+    while True:
+        try:
+            yield input("\nyou> ")
+        except EOFError:
+            return
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
-    from assistant.ui import launch
+    from assistant.ui.app import launch
 
     settings = _settings(args)
     return launch(settings, host=args.host, port=args.port, share=args.share)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import run_cli
+    from assistant.evaluation.harness import run_cli
 
     return run_cli(args, _settings(args))
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from assistant.bench import run_cli
+    from assistant.bench.runner import run_cli
 
     return run_cli(args, _settings(args))
 
@@ -189,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     if not args.verbose:  # the CLI prints skipped files itself, once
-        logging.getLogger("assistant.documents").setLevel(logging.ERROR)
+        logging.getLogger("assistant.ingest.documents").setLevel(logging.ERROR)
     try:
         return int(args.func(args) or 0)
     except AssistantError as exc:

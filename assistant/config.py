@@ -19,6 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.data import prompts_dir
+
 LLMBackendName = Literal["auto", "llamacpp", "ollama", "openai", "extractive"]
 RetrievalMode = Literal["hybrid", "dense", "keyword"]
 
@@ -109,9 +111,7 @@ class Settings(BaseSettings):
     seeds_path: Path = Path("seeds")
     data_dir: Path = Path("data")
     cache_dir: Path = Field(default_factory=default_cache_dir)
-    prompts_path: Path = Field(
-        default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts"
-    )
+    prompts_path: Path = Field(default_factory=prompts_dir)
     chunking: ChunkingSettings = ChunkingSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
     chroma: ChromaSettings = ChromaSettings()

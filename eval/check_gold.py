@@ -35,7 +35,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from assistant.eval_gold import LANGS, REQUIRED
+from assistant.evaluation.gold import LANGS, REQUIRED
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_GOLD = HERE / "gold.jsonl"
@@ -43,7 +43,7 @@ DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 DOC_IDS = ("000", "001", "002", "003", "004")
 TYPES = ("fact", "number", "date", "person", "list", "multi-doc", "unanswerable")
-FIELDS = REQUIRED  # the harness's own field list (assistant/eval_gold.py)
+FIELDS = REQUIRED  # the harness's own field list (assistant/evaluation/gold.py)
 
 # Corpus-level requirements.
 MIN_TOTAL = 80

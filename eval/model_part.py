@@ -13,8 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.answer import EXTRACTIVE_INTRO, MORE_EVIDENCE_INTRO
-from assistant.eval_metrics import fact_found, strip_markers
+from assistant.answer.result import EXTRACTIVE_INTRO, MORE_EVIDENCE_INTRO
+from assistant.evaluation.metrics import fact_found, strip_markers
 
 
 def model_part(answer: str) -> str:

@@ -70,7 +70,7 @@ def free_port() -> int:
 
 def model_path() -> Path:
     """The packaged default GGUF (assembled into the user cache once)."""
-    from assistant.weights import model_file
+    from assistant.answer.weights import model_file
 
     return model_file(load_settings(llm={"backend": "llamacpp"}))
 

@@ -14,11 +14,11 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.chunking import chunk_document
 from assistant.config import Settings
-from assistant.documents import load_documents
-from assistant.embeddings import make_embeddings
-from assistant.index import Index, evidence_units, open_chroma_client
+from assistant.index.embeddings import make_embeddings
+from assistant.index.store import Index, evidence_units, open_chroma_client
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.documents import load_documents
 from tests.conftest import ROOT, stop_process
 
 CHROMA = Path(sys.executable).parent / "chroma"

@@ -15,7 +15,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.config import Settings
 from assistant.errors import IndexCorruptError, IndexMissingError, InputError
-from assistant.index import collection_name, open_chroma_client
+from assistant.index.store import collection_name, open_chroma_client
 from tests.conftest import SEEDS, make_settings
 from tests.scale_helpers import cli, cli_env
 

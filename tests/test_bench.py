@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.bench import format_tables
+from assistant.bench.runner import format_tables
 from tests.scale_helpers import cli, cli_env
 
 

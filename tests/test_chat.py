@@ -7,10 +7,11 @@ import io
 
 import pytest
 
+from assistant.answer.generation import LLMGenerator
 from assistant.api import Assistant
-from assistant.chat import deterministic_rewrite, is_follow_up, rewrite_question, run_cli_chat
+from assistant.chat import deterministic_rewrite, is_follow_up, rewrite_question
+from assistant.cli import run_cli_chat
 from assistant.config import Settings
-from assistant.generation import LLMGenerator
 from tests.llm_support import ScriptedChatModel
 
 PREV_VI = "Sáu nhiệm vụ trọng tâm quý I/2021 là gì?"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from assistant.chunking import chunk_document, count_tokens
-from assistant.documents import load_documents, parse_document
+from assistant.ingest.chunking import chunk_document, count_tokens
+from assistant.ingest.documents import load_documents, parse_document
 from tests.conftest import SEEDS
 
 

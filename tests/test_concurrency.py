@@ -10,7 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from assistant.answer import Answer
+from assistant.answer.result import Answer
 from assistant.api import Assistant
 from assistant.config import Settings
 from assistant.vietnamese import match_normalize

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.bench.synthetic import write_corpus
 from assistant.config import Settings
-from assistant.synthetic import write_corpus
 from tests.conftest import ROOT, SEEDS, make_settings
 from tests.scale_helpers import HASH_ENV, check_consistent, cli, cli_env
 
@@ -86,8 +86,8 @@ def test_sigkill_mid_ingest_then_resume(tmp_path: Path, seeds_copy: Path) -> Non
 _DIE_BEFORE_SQLITE = """
 import os, signal, sys
 from assistant.cli import main
-from assistant.index import Index
-from assistant.keyword_index import KeywordIndex
+from assistant.index.store import Index
+from assistant.index.keyword.store import KeywordIndex
 Index.batch_chunks = 30
 real = KeywordIndex.replace_documents
 calls = [0]

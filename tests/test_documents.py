@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.documents import load_documents, parse_document
+from assistant.ingest.documents import load_documents, parse_document
 from tests.conftest import SEEDS
 
 

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer, Citation
+from assistant.answer.result import Answer, Citation
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.errors import GoldFileError
-from assistant.eval_gold import GoldItem, check_sources, load_gold
-from assistant.eval_metrics import (
+from assistant.evaluation.gold import GoldItem, check_sources, load_gold
+from assistant.evaluation.harness import compare, run_eval
+from assistant.evaluation.metrics import (
     METRICS,
     aggregate,
     answer_sentences,
@@ -27,9 +28,8 @@ from assistant.eval_metrics import (
     score_question,
     worst_first,
 )
-from assistant.eval_report import render_markdown
-from assistant.evaluation import compare, run_eval
-from assistant.retrieval import Passage
+from assistant.evaluation.report import render_markdown
+from assistant.retrieve.hybrid import Passage
 from tests.conftest import ROOT
 
 GOLD = ROOT / "eval" / "gold.jsonl"

@@ -7,12 +7,18 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import MORE_EVIDENCE_INTRO, Citation
+from assistant.answer.facts import names, numbers
+from assistant.answer.generation import (
+    LLMGenerator,
+    answer_language,
+    evidence_block,
+    prompt_evidence,
+)
+from assistant.answer.grounding import GroundingChecker, markers, split_answer
+from assistant.answer.result import MORE_EVIDENCE_INTRO, Citation
 from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
-from assistant.evidence import Evidence
-from assistant.generation import LLMGenerator, answer_language, evidence_block, prompt_evidence
-from assistant.grounding import GroundingChecker, markers, names, numbers, split_answer
+from assistant.retrieve.evidence import Evidence
 from tests.llm_support import ScriptedChatModel
 
 Q_VI = "Ai kết luận hội nghị giao ban trực tuyến quý III/2023 của Ban Tổ chức Trung ương?"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.glossary import expand_query, load_glossary, vietnamese_terms
-from assistant.question import anchors, contains_term
+from assistant.retrieve.glossary import expand_query, load_glossary, vietnamese_terms
+from assistant.retrieve.question import anchors, contains_term
 from assistant.vietnamese import content_tokens, match_normalize
 
 

@@ -11,7 +11,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.config import Settings
 from assistant.errors import IndexMissingError
-from assistant.index import collection_name
+from assistant.index.store import collection_name
 
 
 def counts(bot: Assistant) -> tuple[set[str], set[str], int]:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import assistant.keyword_index as keyword_index
-import assistant.keyword_query as keyword_query
+import assistant.index.keyword.query as keyword_query
+import assistant.index.keyword.store as keyword_index
 from assistant.api import Assistant
+from assistant.bench.synthetic import write_corpus
 from assistant.config import Settings
-from assistant.synthetic import write_corpus
 from assistant.vietnamese import keyword_tokens
 from tests.conftest import SEEDS, make_settings
 

@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
+from assistant.answer.backends import EmbeddedChatModel, make_generator, ollama_host
+from assistant.answer.generation import LLMGenerator
 from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
 from assistant.errors import BackendUnavailableError, ModelFileError
-from assistant.generation import LLMGenerator
-from assistant.llm import EmbeddedChatModel, make_generator, ollama_host
 from tests.llm_support import (  # noqa: F401  (pytest fixtures)
     embedded_llama,
     free_port,
@@ -184,7 +184,7 @@ def test_openai_backend_against_llama_cpp_server(seeded_settings: Settings,
 @pytest.mark.slow
 def test_real_model_with_injected_passage_keeps_the_rules(seeded_settings: Settings,
                                                           embedded_llama: Any) -> None:  # noqa: F811
-    from assistant.evidence import Evidence
+    from assistant.retrieve.evidence import Evidence
 
     s = llm_settings(seeded_settings, backend="llamacpp", max_tokens=80)
     bot = Assistant.from_settings(s)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import weights
+from assistant.answer import weights
+from assistant.answer.weights import MODELS, ModelSpec, assemble, model_file, part_paths
 from assistant.config import load_settings
 from assistant.errors import ModelFileError
-from assistant.weights import MODELS, ModelSpec, assemble, model_file, part_paths
 
 
 def _install_fake_parts(site: Path, prefix: str, chunks: list[bytes]) -> None:

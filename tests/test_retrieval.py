@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.api import Assistant
-from assistant.retrieval import rrf, weighted
+from assistant.retrieve.hybrid import rrf, weighted
 
 
 def test_rrf_and_weighted_fusion_math() -> None:

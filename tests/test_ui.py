@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 
-from assistant.answer import Citation
+from assistant.answer.result import Citation
 from assistant.api import Assistant
 from assistant.config import Settings
-from assistant.ui import answer_turn
-from assistant.ui_render import answer_html, context_html, marker_numbers, sources_html
-from assistant.ui_service import ChatService, Turn
+from assistant.ui.app import answer_turn
+from assistant.ui.render import answer_html, context_html, marker_numbers, sources_html
+from assistant.ui.service import ChatService, Turn
 from tests.conftest import SEEDS, make_settings
 from tests.ui_support import CARD_QUESTION, Q1_DOC, free_port, last_answer, running_page
 

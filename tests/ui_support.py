@@ -23,7 +23,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_page(settings: Settings) -> Iterator[str]:
     """Start the chat page on loopback (a free port); yield its URL; stop it after."""
-    from assistant.ui import start
+    from assistant.ui.app import start
 
     demo, url = start(settings, host="127.0.0.1", port=free_port())
     try:

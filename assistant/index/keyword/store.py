@@ -13,7 +13,7 @@ SQLite failures become :class:`IndexCorruptError` / :class:`IndexBusyError` with
 sentence that says what to do; the raw ``sqlite3`` exception stays chained.
 
 Keyword queries on big indexes are planned and re-scored: see
-:mod:`assistant.keyword_query`.
+:mod:`assistant.index.keyword.query`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.chunking import Chunk
-from assistant.documents import Document
 from assistant.errors import IndexBusyError, IndexCorruptError
-from assistant.keyword_query import PRUNE_MIN_CHUNKS, RESCORE_CANDIDATES, plan, rescore
-from assistant.keyword_schema import (
+from assistant.index.keyword.query import PRUNE_MIN_CHUNKS, RESCORE_CANDIDATES, plan, rescore
+from assistant.index.keyword.schema import (
     SCHEMA_VERSION,
     apply_df,
     chunk_tokens,
@@ -40,6 +38,8 @@ from assistant.keyword_schema import (
     ensure_schema,
     read_meta,
 )
+from assistant.ingest.chunking import Chunk
+from assistant.ingest.documents import Document
 from assistant.vietnamese import Span, keyword_tokens
 
 __all__ = ["SCHEMA_VERSION", "ChunkRecord", "DocRecord", "KeywordIndex", "PreparedDoc",
@@ -203,7 +203,7 @@ class KeywordIndex:
     def keyword_search(self, query: str, k: int, exact: bool = False) -> list[tuple[str, float]]:
         """BM25 over Vietnamese-aware tokens; returns (chunk_id, score) best first.
 
-        On a big index the query is planned (see :mod:`assistant.keyword_query`);
+        On a big index the query is planned (see :mod:`assistant.index.keyword.query`);
         ``exact`` runs the full FTS5 query anyway.
         """
         tokens = sorted(set(keyword_tokens(query)))

@@ -3,7 +3,7 @@
 :class:`ChatService` holds the one :class:`~assistant.index.Index` of the process (one
 Chroma client) and one :class:`~assistant.api.Assistant` per (backend, model) pair, built
 on first use and shared by every browser session; an ``Assistant`` serializes its own
-model's generations. :mod:`assistant.ui` wires these methods to Gradio events.
+model's generations. :mod:`assistant.ui.app` wires these methods to Gradio events.
 
 Uploaded articles are copied to ``data_dir/uploads/`` and indexed from there (so they
 survive restarts); :meth:`ChatService.restore_uploads` re-adds them at start-up, because
@@ -32,13 +32,13 @@ from typing import Any
 
 import httpx
 
+from assistant.answer.weights import MODELS, ModelSpec, part_paths
 from assistant.api import Assistant
 from assistant.config import Settings
-from assistant.documents import SUPPORTED_SUFFIXES, read_document
-from assistant.embeddings import make_embeddings
 from assistant.errors import AssistantError, IndexMissingError
-from assistant.index import Index
-from assistant.weights import MODELS, ModelSpec, part_paths
+from assistant.index.embeddings import make_embeddings
+from assistant.index.store import Index
+from assistant.ingest.documents import SUPPORTED_SUFFIXES, read_document
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ class ChatService:
         settings = self.settings_for(backend, model)
         if backend == "extractive":
             return Assistant(settings, self.index)
-        from assistant.llm import make_generator
+        from assistant.answer.backends import make_generator
 
         # ``auto`` never raises (falls back to extractive with a note); others may
         generator, notes = make_generator(settings, embeddings=self.index.embeddings)

@@ -20,9 +20,9 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.config import RetrievalSettings
-from assistant.glossary import expand_query
-from assistant.index import Index
-from assistant.question import anchors, contains_term
+from assistant.index.store import Index
+from assistant.retrieve.glossary import expand_query
+from assistant.retrieve.question import anchors, contains_term
 from assistant.vietnamese import content_tokens, match_normalize
 
 

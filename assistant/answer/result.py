@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.evidence import Evidence
-from assistant.retrieval import Passage
+from assistant.retrieve.evidence import Evidence
+from assistant.retrieve.hybrid import Passage
 
 REFUSAL = {
     "vi": "Tài liệu không đề cập đến nội dung này.",

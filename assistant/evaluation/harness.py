@@ -10,8 +10,8 @@ server is configured; embeddings come from the on-disk cache, so this takes seco
 the index is deleted afterwards; ``--index DIR`` uses an existing index as it is. Every
 question goes through ``Assistant.ask`` (timed end to end); ``doc_mrr@10`` additionally
 asks the retriever for its top 10, because the answer keeps only ``top_k`` passages.
-Metrics are defined in :mod:`assistant.eval_metrics`, gold validation in
-:mod:`assistant.eval_gold`, reports in :mod:`assistant.eval_report`.
+Metrics are defined in :mod:`assistant.evaluation.metrics`, gold validation in
+:mod:`assistant.evaluation.gold`, reports in :mod:`assistant.evaluation.report`.
 
 The gate (``--baseline FILE --check``) compares the ``metrics`` of this run with those of
 a previous report (``eval/baseline.json``) and exits 1 naming every metric that got worse
@@ -38,8 +38,8 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.errors import InputError
-from assistant.eval_gold import GoldItem, check_sources, load_gold
-from assistant.eval_metrics import (
+from assistant.evaluation.gold import GoldItem, check_sources, load_gold
+from assistant.evaluation.metrics import (
     LOWER_IS_BETTER,
     METRICS,
     MRR_K,
@@ -47,7 +47,7 @@ from assistant.eval_metrics import (
     breakdown,
     score_question,
 )
-from assistant.eval_report import text_summary, write_report
+from assistant.evaluation.report import text_summary, write_report
 
 TOLERANCE: dict[str, float] = {m: 0.02 for m in METRICS if not m.startswith("latency")}
 LATENCY_FACTOR = 3.0
@@ -87,7 +87,7 @@ def run_eval(
 
     ``use_index`` opens ``settings.index_path`` as it is; otherwise ``settings.seeds_path``
     is ingested into a temporary index. ``pipeline="naive"`` swaps in the plain LangChain
-    retriever of :mod:`assistant.naive`; everything after retrieval stays the same.
+    retriever of :mod:`assistant.evaluation.naive`; everything after retrieval stays the same.
     """
     from assistant.api import Assistant
 
@@ -113,7 +113,11 @@ def run_eval(
         try:
             check_sources(gold_path, items, [d.doc_id for d in bot.index.documents()])
             if pipeline == "naive":
-                from assistant.naive import CHUNK_CHARS, OVERLAP_CHARS, build_naive_retriever
+                from assistant.evaluation.naive import (
+                    CHUNK_CHARS,
+                    OVERLAP_CHARS,
+                    build_naive_retriever,
+                )
 
                 bot.retriever = build_naive_retriever(bot, Path(tmp) / "naive")
                 chunking = f"{CHUNK_CHARS}/{OVERLAP_CHARS} characters (RecursiveCharacter)"

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.data import data_path
 from assistant.vietnamese import detect_language, nfc
 
-GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary_en_vi.tsv"
+GLOSSARY_PATH = data_path("glossary_en_vi.tsv")
 
 
 @dataclass(frozen=True)

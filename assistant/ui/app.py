@@ -33,7 +33,7 @@ import gradio as gr
 from assistant.api import EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.ui_render import (
+from assistant.ui.render import (
     PAGE_CSS,
     PAGE_JS,
     answer_html,
@@ -42,7 +42,7 @@ from assistant.ui_render import (
     message_html,
     sources_html,
 )
-from assistant.ui_service import BACKENDS, MODELS, ChatService, Turn, probe_backends
+from assistant.ui.service import BACKENDS, MODELS, ChatService, Turn, probe_backends
 
 log = logging.getLogger(__name__)
 

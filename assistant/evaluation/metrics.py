@@ -51,9 +51,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from assistant.answer import Answer
-from assistant.eval_gold import GoldItem, doc_matches
-from assistant.retrieval import Passage
+from assistant.answer.result import Answer
+from assistant.evaluation.gold import GoldItem, doc_matches
+from assistant.retrieve.hybrid import Passage
 from assistant.vietnamese import detect_language, match_normalize, split_sentences
 
 METRICS = (

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import RetrievalSettings
-from assistant.index import Index, open_chroma_client
-from assistant.retrieval import Passage, Retriever
+from assistant.index.store import Index, open_chroma_client
+from assistant.retrieve.hybrid import Passage, Retriever
 
 if TYPE_CHECKING:
     from assistant.api import Assistant

@@ -30,12 +30,13 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answer import MORE_EVIDENCE_INTRO, Citation, citation_for, extractive_text
+from assistant.answer.facts import missing_facts
+from assistant.answer.grounding import GroundingChecker, split_answer, strip_markers
+from assistant.answer.prompts import render
+from assistant.answer.result import MORE_EVIDENCE_INTRO, Citation, citation_for, extractive_text
 from assistant.config import Settings
 from assistant.errors import AssistantError, BackendUnavailableError
-from assistant.evidence import Evidence
-from assistant.grounding import GroundingChecker, missing_facts, split_answer, strip_markers
-from assistant.prompts import render
+from assistant.retrieve.evidence import Evidence
 from assistant.vietnamese import content_tokens, detect_language
 
 LANGUAGE_NAMES = {"en": "English", "vi": "Vietnamese (tiếng Việt)"}
@@ -170,7 +171,7 @@ class LLMGenerator:
 
     def _embedder(self) -> Embeddings:
         if self._embeddings is None:
-            from assistant.embeddings import make_embeddings
+            from assistant.index.embeddings import make_embeddings
 
             self._embeddings = make_embeddings(self.settings)
         return self._embeddings

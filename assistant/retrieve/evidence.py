@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.background import BACKGROUND
 from assistant.config import AnswerSettings
-from assistant.glossary import vietnamese_terms
-from assistant.index import Index
-from assistant.keyword_query import idf
-from assistant.question import (
+from assistant.index.keyword.query import idf
+from assistant.index.store import Index
+from assistant.retrieve.background import BACKGROUND
+from assistant.retrieve.glossary import vietnamese_terms
+from assistant.retrieve.hybrid import Passage
+from assistant.retrieve.question import (
     ENUM_ITEM,
     anchors,
     contains_term,
@@ -37,7 +38,6 @@ from assistant.question import (
     role_asked,
     wants_count,
 )
-from assistant.retrieval import Passage
 from assistant.vietnamese import content_tokens, detect_language, match_normalize
 
 # Weight of the question-word overlap next to the cosine similarity (calibrated on

@@ -1,6 +1,6 @@
 """HTML for the chat page: answers with clickable ``[n]`` markers and their source cards.
 
-Pure functions, no Gradio: :mod:`assistant.ui` calls them and puts the result in a chat
+Pure functions, no Gradio: :mod:`assistant.ui.app` calls them and puts the result in a chat
 message. One assistant message is the answer (Markdown with inline HTML) followed by a
 "Sources" block; every citation becomes a collapsed ``<details>`` card that holds the
 cited sentence highlighted (``<mark>``) inside its paragraph, with the article title,
@@ -14,7 +14,7 @@ Sentences the grounding checker kept but tagged "(unverified)" (its ``mode="mark
 whose citation has ``supported=False``, are wrapped in ``<span class="unsupported">``
 (wavy underline and a warning sign).
 
->>> from assistant.answer import Citation
+>>> from assistant.answer.result import Citation
 >>> c = Citation(1, "003_x", "Title", "2021-03-09", "B.", 2, 4, publisher="Đồng Tháp")
 >>> "to-src-7-1" in answer_html("A [1].", [c], turn=7)
 True
@@ -30,8 +30,8 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
-from assistant.answer import Citation
-from assistant.grounding import UNVERIFIED
+from assistant.answer.grounding import UNVERIFIED
+from assistant.answer.result import Citation
 
 _MARKERS = re.compile(r"\[(\d{1,3}(?:\s*[-–,;]\s*\d{1,3})*)\]")
 _UNVERIFIED = re.compile("|".join(re.escape(t) for t in UNVERIFIED.values()))

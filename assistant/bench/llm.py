@@ -74,9 +74,9 @@ def run(settings: Settings, out_path: str | Path | None = None, *, runs: int = 2
     """Run the benchmark, print a table, write JSON to ``out_path``; return the results."""
     import llama_cpp
 
+    from assistant.answer.backends import EmbeddedChatModel, threads
+    from assistant.answer.generation import LLMGenerator
     from assistant.api import EvidenceEvent, TokenEvent
-    from assistant.generation import LLMGenerator
-    from assistant.llm import EmbeddedChatModel, threads
 
     settings = settings.model_copy(update={"llm": settings.llm.model_copy(
         update={"backend": "llamacpp", "max_tokens": max_tokens})})

@@ -36,16 +36,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.chroma_client import (
-    collection_name,
-    drop_collections,
-    open_chroma_client,
-    server_down,
-)
-from assistant.chunking import chunk_document
 from assistant.config import Settings
-from assistant.documents import SUPPORTED_SUFFIXES, Document, load_documents
-from assistant.embeddings import model_id
 from assistant.errors import (
     AssistantError,
     IndexBusyError,
@@ -53,13 +44,22 @@ from assistant.errors import (
     IndexMissingError,
     InputError,
 )
-from assistant.keyword_index import (
+from assistant.index.chroma import (
+    collection_name,
+    drop_collections,
+    open_chroma_client,
+    server_down,
+)
+from assistant.index.embeddings import model_id
+from assistant.index.keyword.store import (
     ChunkRecord,
     DocRecord,
     KeywordIndex,
     PreparedDoc,
     read_meta,
 )
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.documents import SUPPORTED_SUFFIXES, Document, load_documents
 from assistant.vietnamese import Span, split_clauses, split_sentences
 
 __all__ = [

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.eval_metrics import METRICS, worst_first
+from assistant.evaluation.metrics import METRICS, worst_first
 
 
 def fmt(value: Any) -> str:

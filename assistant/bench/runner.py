@@ -6,13 +6,13 @@
   baseline is the bare embedder on chunks + units; the chunks-only figure is shown too.
 - **retrieval**: p50/p95 latency of ``Retriever.search`` (dense, keyword, fused) at each
   ``--sizes`` chunk count on a synthetic corpus recombined from the seeds' sentences,
-  next to the naive LangChain pipeline (``assistant/naive.py``). The vectors at these
+  next to the naive LangChain pipeline (``assistant/evaluation/naive.py``). The vectors at these
   sizes come from the hash STAND-IN embedder (labelled in the output): embedding 100k
   chunks with e5 takes hours on 2 cores. The keyword index, Chroma's HNSW search and
   the fusion run for real; the e5 query embedding (which a real query adds to the dense
   and fused figures) is measured separately. Each step runs in its own process, so
   each peak RSS is that step's alone.
-- **llm**: delegated to ``assistant.bench_llm`` when installed.
+- **llm**: delegated to ``assistant.bench.llm`` when installed.
 
 Results merge into ``--out`` (default ``eval/bench.json``); numbers are never asserted
 in tests. Rerun: ``assistant bench retrieval --sizes 1000,10000,100000`` (docs/scale.md).
@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.bench_worker import percentiles, questions
+from assistant.bench.worker import percentiles, questions
 from assistant.config import Settings
 from assistant.errors import BackendUnavailableError, InputError
 
@@ -39,7 +39,7 @@ STANDIN = "hash stand-in vectors (NOT semantic; latency and memory only)"
 
 
 def _worker(step: str, size: int, workdir: Path, seeds: Path) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "assistant.bench_worker", step, "--size", str(size),
+    cmd = [sys.executable, "-m", "assistant.bench.worker", step, "--size", str(size),
            "--workdir", str(workdir), "--seeds", str(seeds)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -51,7 +51,7 @@ def _worker(step: str, size: int, workdir: Path, seeds: Path) -> dict[str, Any]:
 
 def e5_query_latency(n: int = 30) -> dict[str, float]:
     """Latency of one real e5 query embedding (what a real query adds to dense/fused)."""
-    from assistant.embeddings import E5Embeddings
+    from assistant.index.embeddings import E5Embeddings
 
     e5 = E5Embeddings()
     qs = questions()[:n]
@@ -87,12 +87,12 @@ def bench_ingest(n_chunks: int, seeds: Path, log: Any = print, rounds: int = 2) 
     machine is shared, and the best run is the one least disturbed by the neighbours.
     """
     from assistant.api import Assistant
-    from assistant.chunking import chunk_document
+    from assistant.bench.synthetic import write_corpus
     from assistant.config import load_settings
-    from assistant.documents import load_documents
-    from assistant.embeddings import E5Embeddings
-    from assistant.index import chunk_embedding_text, evidence_units
-    from assistant.synthetic import write_corpus
+    from assistant.index.embeddings import E5Embeddings
+    from assistant.index.store import chunk_embedding_text, evidence_units
+    from assistant.ingest.chunking import chunk_document
+    from assistant.ingest.documents import load_documents
 
     with tempfile.TemporaryDirectory(prefix="assistant-bench-ingest-") as tmp:
         corpus = Path(tmp) / "corpus"
@@ -193,13 +193,9 @@ def format_tables(result: dict[str, Any]) -> str:
 
 
 def _run_llm(settings: Settings, out: Path) -> dict[str, Any] | None:
-    """``assistant.bench_llm.run`` (written by the LLM work; imported lazily)."""
-    try:
-        from assistant import bench_llm
-    except ImportError:
-        print("bench llm: assistant/bench_llm.py is not in this checkout; skipped.",
-              file=sys.stderr)
-        return None
+    """``assistant.bench.llm.run`` (imported lazily: it needs llama-cpp-python)."""
+    from assistant.bench import llm as bench_llm
+
     try:
         result: dict[str, Any] = bench_llm.run(settings, out.with_name(out.stem + "_llm.json"))
     except ImportError as exc:

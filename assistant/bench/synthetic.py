@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.documents import load_documents
+from assistant.ingest.documents import load_documents
 from assistant.vietnamese import split_sentences
 
 PROVINCES = (

@@ -34,12 +34,12 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.answer import Citation, citation_for
-from assistant.evidence import Evidence
-from assistant.glossary import concepts
-from assistant.question import contains_term
+from assistant.answer.facts import WORD, facts_any, missing_facts
+from assistant.answer.result import Citation, citation_for
+from assistant.retrieve.evidence import Evidence
+from assistant.retrieve.glossary import concepts
+from assistant.retrieve.question import contains_term
 from assistant.vietnamese import (
-    STOPWORDS,
     content_tokens,
     fold,
     match_normalize,
@@ -58,17 +58,6 @@ _SAYS_NOTHING = "(repeats the question or an earlier sentence)"
 _PLACEHOLDER_MARKER = re.compile(r"\s*\[(?:n|N|\.\.\.|…)\]")
 _MARKER_GROUP = re.compile(r"\s*\[(\d{1,2}(?:\s*[-,–]\s*\d{1,2})*)\]")
 _BULLET = re.compile(r"^\s*(?:[-–•*+]|\d{1,2}[.)]|\(\d{1,2}\))\s+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d{3})*")
-_CODE = re.compile(r"\b\d{1,4}-[A-Za-zĐđ]+(?:/[A-Za-zĐđ]+)+")
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_VI_SYLLABLE = re.compile(
-    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|g|h|k|l|m|n|p|r|s|t|v|x)?"
-    r"[aeiouy]{1,3}(ch|ng|nh|c|m|n|p|t)?$"
-)
-_EN_SHORT = frozenset("a an the to in on at of or he she we me be by is it as so no go do".split())
-_VI_MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]",
-                        re.IGNORECASE)
-
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -87,81 +76,6 @@ def markers(sentence: str) -> list[int]:
 
 def strip_markers(sentence: str) -> str:
     return _MARKER_GROUP.sub("", sentence).strip()
-
-
-def numbers(text: str, *, min_digits: int = 2) -> set[str]:
-    """Numbers written with at least ``min_digits`` digits, without thousands separators
-    or leading zeros (``"09/3/2021"`` -> ``{"9", "2021"}``)."""
-    out = set()
-    for m in _NUMBER.finditer(text):
-        raw = re.sub(r"[.,]", "", m.group(0))
-        if len(raw) >= min_digits:
-            out.add(raw.lstrip("0") or "0")
-    return out
-
-
-def names(text: str) -> set[str]:
-    """Capitalized runs that look like Vietnamese names, folded (``Mai Văn Chính``).
-
-    A run qualifies when it has two or more words (leading function words dropped), every
-    word is shaped like a Vietnamese syllable, and two words are not short English words
-    or one carries Vietnamese diacritics.
-    """
-    runs: list[list[str]] = []
-    run: list[str] = []
-    prev_end = 0
-    for m in _WORD.finditer(text):
-        w = m.group(0)
-        if w[:1].isupper():
-            if run and not text[prev_end:m.start()].strip():
-                run.append(w)
-            else:
-                if run:
-                    runs.append(run)
-                run = [w]
-            prev_end = m.end()
-        elif run:
-            runs.append(run)
-            run = []
-    if run:
-        runs.append(run)
-    found: set[str] = set()
-    for r in runs:
-        folded = [fold(x) for x in r]
-        while folded and folded[0] in STOPWORDS:  # "Tại Hội nghị": "tại" is no name
-            folded, r = folded[1:], r[1:]
-        if len(folded) < 2 or not all(_VI_SYLLABLE.match(f) for f in folded):
-            continue
-        plain = [f for f in folded if f not in _EN_SHORT]
-        if len(plain) >= 2 or any(_VI_MARKED.search(x) for x in r):
-            found.add(" ".join(folded))
-    return found
-
-
-def facts(sentence: str) -> dict[str, set[str]]:
-    """The checkable facts of a sentence: numbers, codes, names."""
-    return {
-        "numbers": numbers(_CODE.sub(" ", sentence)),
-        "codes": {match_normalize(c) for c in _CODE.findall(sentence)},
-        "names": names(_CODE.sub(" ", sentence)),
-    }
-
-
-def facts_any(sentence: str) -> set[str]:
-    """All facts of ``sentence`` in one set (empty when it states none)."""
-    return set().union(*facts(sentence).values())
-
-
-def missing_facts(sentence: str, evidence_text: str) -> list[str]:
-    """Facts of ``sentence`` that ``evidence_text`` does not contain."""
-    f = facts(sentence)
-    ev_numbers = numbers(_CODE.sub(" ", evidence_text), min_digits=1)
-    ev_norm = " " + match_normalize(evidence_text) + " "
-    missing = sorted(f["numbers"] - ev_numbers)
-    missing += [c for c in sorted(f["codes"]) if c not in ev_norm]
-    missing += [n for n in sorted(f["names"])
-                if not re.search(r"(?<![\w])" + re.escape(n) + r"(?![\w])", ev_norm)]
-    return missing
 
 
 @dataclass
@@ -247,8 +161,8 @@ class GroundingChecker:
     def _new_capitalized(sentence: str, question: str) -> set[str]:
         """Folded capitalized words of ``sentence`` (not its first word) that the question
         does not contain."""
-        words = _WORD.findall(sentence)[1:]
-        asked = {fold(w) for w in _WORD.findall(question)}
+        words = WORD.findall(sentence)[1:]
+        asked = {fold(w) for w in WORD.findall(question)}
         return {fold(w) for w in words if w[:1].isupper() and fold(w) not in asked}
 
     def _anchored_en(self, sentence: str, evidence_text: str, question: str,

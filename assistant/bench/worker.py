@@ -1,16 +1,16 @@
 """One benchmark step per process, so each peak RSS belongs to that step alone.
 
-``python -m assistant.bench_worker STEP --size N --workdir DIR`` prints one JSON object
+``python -m assistant.bench.worker STEP --size N --workdir DIR`` prints one JSON object
 on its last stdout line. Steps:
 
 - ``build``: write a synthetic corpus of about N chunks and ingest it (hash stand-in
   vectors: real embedding of 100k chunks takes hours here);
 - ``query``: open that index and time ``Retriever.search`` in dense, keyword and
   hybrid (fused) mode over the gold questions;
-- ``naive``: build the naive LangChain pipeline of ``assistant/naive.py`` (character
+- ``naive``: build the naive LangChain pipeline of ``assistant/evaluation/naive.py`` (character
   splitter 1000/200, dense-only Chroma) over the same documents and time its search.
 
-Called by :mod:`assistant.bench`; not a user command.
+Called by :mod:`assistant.bench.runner`; not a user command.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 
 from assistant.config import Settings, load_settings
 
-QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"
+QUESTIONS_FILE = Path(__file__).resolve().parents[2] / "eval" / "gold.jsonl"
 FALLBACK_QUESTIONS = [
     "What were the six Q1 2021 priorities?",
     "Sáu nhiệm vụ trọng tâm quý I/2021 là gì?",
@@ -80,9 +80,9 @@ def standin_settings(workdir: Path) -> Settings:
 
 def chunks_per_doc(settings: Settings, seeds: Path) -> float:
     """Average chunk count of a synthetic article (measured on a sample)."""
-    from assistant.chunking import chunk_document
-    from assistant.documents import parse_document
-    from assistant.synthetic import synthetic_documents
+    from assistant.bench.synthetic import synthetic_documents
+    from assistant.ingest.chunking import chunk_document
+    from assistant.ingest.documents import parse_document
 
     c = settings.chunking
     counts = [
@@ -98,7 +98,7 @@ def du_mb(path: Path) -> float:
 
 def step_build(size: int, workdir: Path, seeds: Path) -> dict[str, Any]:
     from assistant.api import Assistant
-    from assistant.synthetic import write_corpus
+    from assistant.bench.synthetic import write_corpus
 
     settings = standin_settings(workdir)
     n_docs = max(1, math.ceil(size / chunks_per_doc(settings, seeds)))
@@ -150,9 +150,9 @@ def step_naive(size: int, workdir: Path, seeds: Path) -> dict[str, Any]:
     from assistant.api import Assistant
 
     try:
-        import assistant.naive  # noqa: F401
+        import assistant.evaluation.naive  # noqa: F401
     except ImportError:
-        return {"error": "assistant/naive.py is missing"}
+        return {"error": "assistant/evaluation/naive.py is missing"}
     bot = Assistant.from_settings(standin_settings(workdir))
     t0 = time.perf_counter()
     naive = build_naive_in_batches(bot, workdir / "naive")
@@ -174,8 +174,8 @@ def build_naive_in_batches(bot: Any, workdir: Path) -> Any:
     from langchain_core.documents import Document as LCDocument
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.index import open_chroma_client
-    from assistant.naive import CHUNK_CHARS, OVERLAP_CHARS, NaiveRetriever
+    from assistant.evaluation.naive import CHUNK_CHARS, OVERLAP_CHARS, NaiveRetriever
+    from assistant.index.store import open_chroma_client
 
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=CHUNK_CHARS, chunk_overlap=OVERLAP_CHARS, add_start_index=True)
@@ -206,7 +206,7 @@ STEPS = {"build": step_build, "query": step_query, "naive": step_naive}
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m assistant.bench_worker")
+    p = argparse.ArgumentParser(prog="python -m assistant.bench.worker")
     p.add_argument("step", choices=sorted(STEPS))
     p.add_argument("--size", type=int, required=True)
     p.add_argument("--workdir", type=Path, required=True)

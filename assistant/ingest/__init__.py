@@ -1,0 +1,9 @@
+"""Stage 1, files -> documents -> chunks.
+
+- :mod:`.documents`: reading TXT, MD and HTML articles; cleaning (NFC, boilerplate);
+  title, publisher, dates, byline; the stable ``doc_id``.
+- :mod:`.chunking`: token-aware sentence chunks (tiktoken ``cl100k_base``) with exact
+  offsets into the cleaned text; a syllable is never split.
+
+Imports nothing above the shared base (``config``, ``errors``, ``vietnamese``).
+"""

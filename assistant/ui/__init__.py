@@ -1,0 +1,6 @@
+"""The Gradio chat page, a thin face over :class:`~assistant.api.Assistant`.
+
+- :mod:`.app`: the page and its event handlers (``assistant ui``);
+- :mod:`.service`: per-process state (backends, uploads, feedback);
+- :mod:`.render`: answers, markers and source cards as HTML.
+"""
