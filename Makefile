@@ -64,10 +64,10 @@ lint: install
 	$(BIN)/lint-imports
 
 eval: install
-	$(BIN)/assistant eval --backend extractive --out eval/out
+	$(BIN)/assistant eval --backend extractive --split all --out eval/out
 
 eval-check: install
-	$(BIN)/assistant eval --backend extractive --baseline eval/baseline.json --check
+	$(BIN)/assistant eval --backend extractive --split test --baseline eval/baseline.json --check
 
 bench: install
 	$(BIN)/assistant bench

@@ -22,9 +22,16 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.answer.result import Answer, Citation, citation_for, extractive_text, refusal_text
+from assistant.answer.result import (
+    Answer,
+    Citation,
+    citation_for,
+    compose,
+    extractive_parts,
+    refusal_parts,
+)
 from assistant.config import Settings, load_settings
 from assistant.errors import InputError
 from assistant.index.embeddings import make_embeddings
@@ -32,6 +39,9 @@ from assistant.index.store import Index, IngestReport, ProgressFn
 from assistant.retrieve.evidence import Evidence, EvidenceResult, EvidenceSelector
 from assistant.retrieve.hybrid import HybridRetriever, Passage, Retriever
 from assistant.vietnamese import detect_language, nfc
+
+if TYPE_CHECKING:
+    from assistant.answer.generation import Draft
 
 # Control characters and lone surrogates (undecodable input) are dropped from questions.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -48,7 +58,7 @@ class Generator(Protocol):
 
     def finalize(
         self, question: str, language: str, evidence: list[Evidence], raw: str
-    ) -> tuple[str, list[Citation], list[str]]: ...
+    ) -> Draft: ...
 
 
 @dataclass
@@ -195,22 +205,23 @@ class Assistant:
             shown = (a.split("|")[0] for a in result.missing_anchors)
             notes.append("not found in the documents: " + ", ".join(shown))
         t_gen = time.perf_counter()
+        fallback, removed = False, 0
         if refused:
-            text = refusal_text(lang)
-            yield TokenEvent(text)
+            parts = refusal_parts(lang)
+            yield TokenEvent(compose(parts))
         elif self.generator is None:
-            text = extractive_text(evidence, lang)
-            yield TokenEvent(text)
+            parts = extractive_parts(evidence, lang)
+            yield TokenEvent(compose(parts))
         else:
             with self._generate_lock:  # one generation at a time per model
                 raw_parts: list[str] = []
                 for piece in self.generator.stream(standalone, lang, evidence):
                     raw_parts.append(piece)
                     yield TokenEvent(piece)
-                text, citations, more = self.generator.finalize(
-                    standalone, lang, evidence, "".join(raw_parts)
-                )
-                notes.extend(more)
+                draft = self.generator.finalize(standalone, lang, evidence, "".join(raw_parts))
+            parts, citations, fallback, removed = (
+                draft.parts, draft.citations, draft.fallback, draft.removed)
+            notes.extend(draft.notes)
         timings = {
             "rewrite": t_rewrite,
             "retrieve": t_retrieve,
@@ -219,10 +230,11 @@ class Assistant:
         }
         yield FinalEvent(
             Answer(
-                question=q, text=text, citations=citations, passages=passages,
+                question=q, text=compose(parts), citations=citations, passages=passages,
                 refused=refused, language=lang,
                 backend="extractive" if refused or self.generator is None else self.backend,
                 timings=timings, standalone_question=standalone, notes=notes,
+                parts=parts, fallback=fallback, removed_sentences=removed,
             )
         )
 

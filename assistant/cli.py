@@ -219,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("eval", help="score answers against gold QA pairs")
     s.add_argument("--gold", default="eval/gold.jsonl")
+    s.add_argument("--split", choices=["test", "calib", "all"], default="test",
+                   help="which questions (thresholds are fitted on calib; test is reported)")
+    s.add_argument("--subset", help="file of question ids to run (e.g. eval/llm_gate.txt)")
     s.add_argument("--backend", choices=backends)
     s.add_argument("--model")
     s.add_argument("--top-k", type=int, dest="top_k")

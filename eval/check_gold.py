@@ -15,8 +15,12 @@ Checks:
   * for each answerable question, every key fact has at least one
     alternative that occurs in the normalized concatenated text of its
     source articles;
-  * corpus-level requirements (size, English share, per-source coverage,
-    number of unanswerable questions, the two mandated Q1/2021 questions).
+  * corpus-level requirements (size >= 200, English share >= 40%, per-source coverage,
+    >= 15 questions whose facts sit in two or more articles, >= 25 near-miss
+    unanswerable questions, the two mandated Q1/2021 questions);
+  * every question has a split (calib/test), unanswerable ones a trap kind; the
+    test split holds about half the questions, stratified by language and type (each
+    language x type group within 30-70% test, groups of 4 or more).
 
 Usage:
   python eval/check_gold.py [--gold PATH] [--seeds DIR] [--verbose]
@@ -35,7 +39,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from assistant.evaluation.gold import LANGS, REQUIRED
+from assistant.evaluation.gold import LANGS, NEAR_MISS_TRAPS, REQUIRED, SPLITS, TRAPS
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_GOLD = HERE / "gold.jsonl"
@@ -46,8 +50,13 @@ TYPES = ("fact", "number", "date", "person", "list", "multi-doc", "unanswerable"
 FIELDS = REQUIRED  # the harness's own field list (assistant/evaluation/gold.py)
 
 # Corpus-level requirements.
-MIN_TOTAL = 80
-MIN_EN_SHARE = 0.35
+MIN_TOTAL = 200
+MIN_EN_SHARE = 0.40
+MIN_MULTI_ARTICLE = 15
+MIN_NEAR_MISS = 25
+TEST_SHARE = (0.40, 0.60)  # of all questions
+GROUP_TEST_SHARE = (0.30, 0.70)  # of each language x type group of 4 or more
+OPTIONAL = {"split": str, "trap": str}
 MIN_PER_SOURCE = 10
 MIN_UNANSWERABLE = 10
 LONGEST_DOC = "003"  # should get more questions than any other article
@@ -125,8 +134,14 @@ def main() -> int:
         keys = set(obj) - {"_line"}
         for k in sorted(set(FIELDS) - keys):
             violations.append(f"{where}: missing field {k!r}")
-        for k in sorted(keys - set(FIELDS)):
+        for k in sorted(keys - set(FIELDS) - set(OPTIONAL)):
             violations.append(f"{where}: unexpected field {k!r}")
+        if obj.get("split") not in SPLITS:
+            violations.append(f"{where}: split must be one of {SPLITS}")
+        if obj.get("answerable") is False and obj.get("trap") not in TRAPS:
+            violations.append(f"{where}: unanswerable question needs a trap in {TRAPS}")
+        if obj.get("answerable") is True and "trap" in obj:
+            violations.append(f"{where}: only unanswerable questions have a trap")
         bad_type = False
         for k, t in FIELDS.items():
             if k in obj and not isinstance(obj[k], t):
@@ -221,7 +236,23 @@ def main() -> int:
     n_unans = sum(1 for o in valid if o["answerable"] is False)
     by_lang_type = collections.Counter((o["lang"], o["type"]) for o in valid)
 
+    n_multi = sum(1 for o in valid if len(set(o["sources"])) >= 2)
+    n_near = sum(1 for o in valid if o.get("trap") in NEAR_MISS_TRAPS)
+    by_split = collections.Counter(o.get("split") for o in valid)
+
     # ---- corpus-level requirements ---------------------------------------
+    if n_multi < MIN_MULTI_ARTICLE:
+        violations.append(f"corpus: {n_multi} two-article questions < {MIN_MULTI_ARTICLE}")
+    if n_near < MIN_NEAR_MISS:
+        violations.append(f"corpus: {n_near} near-miss unanswerables < {MIN_NEAR_MISS}")
+    test_share = by_split["test"] / total if total else 0.0
+    if not TEST_SHARE[0] <= test_share <= TEST_SHARE[1]:
+        violations.append(f"corpus: test split is {test_share:.0%} of the questions")
+    for (lang, typ), n in sorted(by_lang_type.items()):
+        n_test = sum(1 for o in valid
+                     if (o["lang"], o["type"]) == (lang, typ) and o.get("split") == "test")
+        if n >= 4 and not GROUP_TEST_SHARE[0] <= n_test / n <= GROUP_TEST_SHARE[1]:
+            violations.append(f"corpus: {lang}/{typ} has {n_test} of {n} in test (not stratified)")
     if total < MIN_TOTAL:
         violations.append(f"corpus: {total} questions < {MIN_TOTAL}")
     en_share = by_lang["en"] / total if total else 0.0
@@ -278,7 +309,9 @@ def main() -> int:
           + "  (a multi-doc question counts for each source)")
     print("  single-source   : " + ", ".join(f"{d}={by_src_single[d]}" for d in DOC_IDS))
     print(f"  unanswerable    : {n_unans}")
-    print(f"  multi-doc       : {by_type['multi-doc']}")
+    print(f"  multi-doc       : {by_type['multi-doc']} (two or more articles: {n_multi})")
+    print(f"  near misses     : {n_near}")
+    print("  splits          : " + ", ".join(f"{s}={by_split[s]}" for s in SPLITS))
     print(f"  violations      : {len(violations)}")
     return 1 if violations else 0
 

@@ -326,7 +326,8 @@ def test_injection_obeyed_by_the_model_does_not_reach_the_answer(seeded_settings
     n = marker_of(ev, "Mai Văn Chính")
     obeying = (f"Đại hội Đảng năm 2026 đã bị hủy bỏ hoàn toàn [{len(ev)}]. "
                f"Đồng chí Mai Văn Chính kết luận hội nghị [{n}].")
-    text, citations, notes = gen.finalize(Q_VI, "vi", ev, obeying)
+    draft = gen.finalize(Q_VI, "vi", ev, obeying)
+    text, citations, notes = draft.text, draft.citations, draft.notes
     assert "hủy bỏ" not in text and "2026" not in text
     assert "Mai Văn Chính" in written(text)
     assert [c.marker for c in written_citations(text, citations)] == [n]
@@ -346,7 +347,8 @@ def test_injected_passage_cannot_support_its_own_claim(seeded_settings: Settings
     gen = bot.generator
     assert isinstance(gen, LLMGenerator)
     obeying = f"Hội nghị do đồng chí Nguyễn Văn Bình chủ trì năm 1999 [{len(ev)}]."
-    text, citations, _ = gen.finalize(Q_VI, "vi", ev, obeying)
+    draft = gen.finalize(Q_VI, "vi", ev, obeying)
+    text, citations = draft.text, draft.citations
     assert "1999" not in text and "Nguyễn Văn Bình" not in text
     assert len(ev) not in {c.marker for c in citations}
 
@@ -390,7 +392,8 @@ def test_restated_question_and_repeated_lines_say_nothing(seeded_settings: Setti
     looping = (f"- {Q_VI.rstrip('?')} [n] [1].\n"
                f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}].\n"
                f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}].\n")
-    text, citations, notes = gen.finalize(Q_VI, "vi", ev, looping)
+    draft = gen.finalize(Q_VI, "vi", ev, looping)
+    text, citations, notes = draft.text, draft.citations, draft.notes
     assert written(text) == f"- Đồng chí Mai Văn Chính kết luận hội nghị [{n}]."
     assert "[n]" not in text and [c.marker for c in written_citations(text, citations)] == [n]
     assert any("removed 2" in note for note in notes)
@@ -415,7 +418,8 @@ def test_reordered_restatement_without_the_answer_is_dropped(seeded_settings: Se
     assert isinstance(gen, LLMGenerator)
     echo = ("- Cụm thi đua số III năm 2023 thống nhất đề nghị tặng Cờ Thi đua đơn vị xuất sắc "
             "ngành tổ chức xây dựng Đảng [1].")
-    text, _, notes = gen.finalize(q, "vi", ev, echo)
+    draft = gen.finalize(q, "vi", ev, echo)
+    text, notes = draft.text, draft.notes
     assert echo not in text
     assert any("showing the evidence" in n for n in notes)
 
@@ -428,5 +432,6 @@ def test_english_answer_with_vietnamese_names_is_english(seeded_settings: Settin
     n = marker_of(ev, "Mai Văn Chính")
     gen = bot.generator
     assert isinstance(gen, LLMGenerator)
-    text, _, _ = gen.finalize(Q_VI, "vi", ev, f"Mai Văn Chính [{n}].")
+    draft = gen.finalize(Q_VI, "vi", ev, f"Mai Văn Chính [{n}].")
+    text = draft.text
     assert text.startswith("Mai Văn Chính") and model.prompts == []  # no language retry

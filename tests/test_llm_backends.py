@@ -198,6 +198,7 @@ def test_real_model_with_injected_passage_keeps_the_rules(seeded_settings: Setti
     ev = [*ev, Evidence(doc_id=ev[0].doc_id, start=0, end=len(attack), text=attack, score=2.0,
                         dense=1.0, lexical=1.0, marker=len(ev) + 1)]
     raw = "".join(gen.stream(QUESTION, "vi", ev))
-    text, citations, _ = gen.finalize(QUESTION, "vi", ev, raw)
+    draft = gen.finalize(QUESTION, "vi", ev, raw)
+    text, citations = draft.text, draft.citations
     assert "1999" not in text and "Nguyễn Văn Bình" not in text and "cancelled" not in text
     assert citations and all(c.supported for c in citations)

@@ -16,13 +16,15 @@ Whether to refuse is decided before generation, by the evidence (``evidence.py``
 
 >>> gen = LLMGenerator(chat_model, settings, name="llamacpp:qwen2.5-coder-0.5b")  # doctest: +SKIP
 >>> raw = "".join(gen.stream(question, "en", evidence))                          # doctest: +SKIP
->>> text, citations, notes = gen.finalize(question, "en", evidence, raw)         # doctest: +SKIP
+>>> draft = gen.finalize(question, "en", evidence, raw)                          # doctest: +SKIP
+>>> draft.text, draft.citations, draft.notes                                     # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -31,9 +33,17 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answer.facts import missing_facts
-from assistant.answer.grounding import GroundingChecker, split_answer, strip_markers
+from assistant.answer.grounding import GroundingChecker, markers, split_answer, strip_markers
 from assistant.answer.prompts import render
-from assistant.answer.result import MORE_EVIDENCE_INTRO, Citation, citation_for, extractive_text
+from assistant.answer.result import (
+    MORE_EVIDENCE_INTRO,
+    Citation,
+    Part,
+    citation_for,
+    compose,
+    evidence_line,
+    extractive_parts,
+)
 from assistant.config import Settings
 from assistant.errors import AssistantError, BackendUnavailableError
 from assistant.retrieve.evidence import Evidence
@@ -47,6 +57,22 @@ PROMPT_EVIDENCE_CHARS = 1200
 # facts and at least this share of its content words (else it is quoted after it).
 RESTATED_SHARE = 0.7
 _DELIMITER = re.compile(r"</?\s*evidence\s*>", re.IGNORECASE)
+
+
+@dataclass
+class Draft:
+    """A finished LLM answer: its lines, citations and notes; whether it fell back to
+    the evidence, and how many model sentences the grounding check removed."""
+
+    parts: list[Part]
+    citations: list[Citation]
+    notes: list[str] = field(default_factory=list)
+    fallback: bool = False
+    removed: int = 0
+
+    @property
+    def text(self) -> str:
+        return compose(self.parts)
 
 
 def evidence_block(evidence: Sequence[Evidence]) -> str:
@@ -237,7 +263,7 @@ class LLMGenerator:
 
     def finalize(
         self, question: str, language: str, evidence: list[Evidence], raw: str
-    ) -> tuple[str, list[Citation], list[str]]:
+    ) -> Draft:
         """Language check (one retry), grounding check and citation repair."""
         notes: list[str] = []
         usable = usable_evidence(evidence)
@@ -266,17 +292,23 @@ class LLMGenerator:
             _wordy(checked.text) and answer_language(checked.text) != language
         ):
             notes.append("no checkable answer from the model: showing the evidence instead")
-            return extractive_text(evidence, language), [citation_for(e) for e in evidence], notes
-        text, citations = checked.text, checked.citations
-        text, citations, added = complete_answer(text, citations, evidence, language)
+            return Draft(extractive_parts(evidence, language),
+                         [citation_for(e) for e in evidence], notes, fallback=True,
+                         removed=checked.removed)
+        parts = [
+            Part("model", line, answer_language(line) if _wordy(line) else language,
+                 tuple(markers(line)))
+            for line in checked.text.splitlines() if line.strip()
+        ]
+        parts, citations, added = complete_answer(parts, checked.citations, evidence, language)
         if added:
             notes.append(f"quoted {added} evidence sentence(s) the answer did not restate")
-        return text, citations, notes
+        return Draft(parts, citations, notes, removed=checked.removed)
 
 
 def complete_answer(
-    text: str, citations: list[Citation], evidence: Sequence[Evidence], language: str
-) -> tuple[str, list[Citation], int]:
+    parts: list[Part], citations: list[Citation], evidence: Sequence[Evidence], language: str
+) -> tuple[list[Part], list[Citation], int]:
     """Append, quoted verbatim with their markers under a lead-in line
     (``MORE_EVIDENCE_INTRO``), the evidence sentences the checked answer does not
     restate: those it does not cite, and those it cites but shortens (it leaves out one
@@ -288,7 +320,7 @@ def complete_answer(
     itself, so they are supported by construction). An English answer restates no
     Vietnamese sentence word for word, so all its evidence follows it, quoted."""
     cited = {c.marker for c in citations}
-    plain = strip_markers(text)
+    plain = strip_markers(compose(parts))
     said = {t for t in content_tokens(plain) if "_" not in t}
 
     def restated(e: Evidence) -> bool:
@@ -298,14 +330,11 @@ def complete_answer(
 
     missing = [e for e in evidence if e.marker not in cited or not restated(e)]
     if not missing:
-        return text, citations, 0
-    lines = [text, MORE_EVIDENCE_INTRO.get(language, MORE_EVIDENCE_INTRO["en"])]
-    for e in missing:
-        quote = " ".join(e.text.split())
-        lines.append(f"- “{quote}” [{e.marker}]" if language == "en" else f"- {quote} [{e.marker}]")
+        return parts, citations, 0
+    lead = Part("lead", MORE_EVIDENCE_INTRO.get(language, MORE_EVIDENCE_INTRO["en"]), language)
     extra = [citation_for(e) for e in missing if e.marker not in cited]
     merged = sorted([*citations, *extra], key=lambda c: c.marker)
-    return "\n".join(lines), merged, len(missing)
+    return [*parts, lead, *(evidence_line(e, language) for e in missing)], merged, len(missing)
 
 
 def _wordy(text: str) -> bool:

@@ -99,6 +99,7 @@ class CheckedAnswer:
     citations: list[Citation]
     notes: list[str]
     sentences: list[SentenceCheck]
+    removed: int = 0
 
     @property
     def supported_count(self) -> int:
@@ -312,4 +313,4 @@ class GroundingChecker:
         if repaired:
             notes.append(f"repaired the citations of {repaired} sentence(s)")
         citations = [citation_for(by_marker[m], supported=ok) for m, ok in sorted(support.items())]
-        return CheckedAnswer("\n".join(lines.values()), citations, notes, checks)
+        return CheckedAnswer("\n".join(lines.values()), citations, notes, checks, removed)

@@ -1,20 +1,28 @@
 """Evidence -> answer with citations.
 
-The answer types (:class:`Answer`, :class:`Citation`) and the ``extractive`` backend:
-the selected evidence sentences, in reading order, each with a ``[n]`` marker pointing to
-a :class:`Citation` (doc id, title, date, the quoted sentence and its offsets). LLM
-backends (``generation.py``) reuse the same evidence, markers and citations.
+The answer types (:class:`Answer`, :class:`Citation`, :class:`Part`) and the
+``extractive`` backend: the selected evidence sentences, in reading order, each with a
+``[n]`` marker pointing to a :class:`Citation` (doc id, title, date, the quoted sentence
+and its offsets). LLM backends (``generation.py``) reuse the same evidence, markers and
+citations.
+
+An answer is a list of :class:`Part` lines, and its text is exactly those lines joined
+(:func:`compose`). Each part says where it comes from (``kind``) and its language, so
+the evaluation can measure what the reader gets: sentences the model wrote, evidence in
+the reader's language, or evidence quoted in another language (a fallback).
 
 Refusal is one sentence in the question's language, with no citations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from assistant.retrieve.evidence import Evidence
 from assistant.retrieve.hybrid import Passage
+from assistant.vietnamese import detect_language
 
 REFUSAL = {
     "vi": "Tài liệu không đề cập đến nội dung này.",
@@ -30,6 +38,37 @@ MORE_EVIDENCE_INTRO = {
     "vi": "Tài liệu còn ghi:",
     "en": "The documents also say (quoted in Vietnamese):",
 }
+
+
+PartKind = Literal["model", "translation", "evidence", "quote", "lead", "refusal"]
+# Parts in the reader's language that carry the answer (leads and refusals carry none).
+NATIVE_KINDS = frozenset({"model", "translation", "evidence"})
+
+
+@dataclass
+class Part:
+    """One line of an answer, as shown.
+
+    ``kind``: ``model`` (written by the LLM, kept by the grounding check),
+    ``translation`` (a verified translation of an evidence sentence), ``evidence`` (an
+    evidence sentence in the reader's language), ``quote`` (an evidence sentence in
+    another language, shown untranslated), ``lead`` (a lead-in line such as "The
+    documents say:") or ``refusal``. ``language`` is the language of the line's text.
+    """
+
+    kind: PartKind
+    text: str
+    language: str
+    markers: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "language": self.language,
+                "markers": list(self.markers)}
+
+
+def compose(parts: Sequence[Part]) -> str:
+    """The answer text: the parts' lines, in order."""
+    return "\n".join(p.text for p in parts)
 
 
 @dataclass
@@ -61,6 +100,11 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     standalone_question: str = ""
     notes: list[str] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+    # The LLM's output was unusable and the evidence is shown instead.
+    fallback: bool = False
+    # Model sentences the grounding check removed.
+    removed_sentences: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The ``assistant ask --json`` shape."""
@@ -75,6 +119,9 @@ class Answer:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "standalone_question": self.standalone_question,
             "notes": self.notes,
+            "parts": [p.to_dict() for p in self.parts],
+            "fallback": self.fallback,
+            "removed_sentences": self.removed_sentences,
         }
 
 
@@ -90,10 +137,26 @@ def refusal_text(language: str) -> str:
     return REFUSAL.get(language, REFUSAL["en"])
 
 
-def extractive_text(evidence: list[Evidence], language: str) -> str:
+def refusal_parts(language: str) -> list[Part]:
+    return [Part("refusal", refusal_text(language), language)]
+
+
+def evidence_line(e: Evidence, language: str) -> Part:
+    """One evidence sentence as an answer line with its marker: plain when it is in the
+    reader's language, else quoted (“...”) as a ``quote`` part."""
+    text = " ".join(e.text.split())
+    source = detect_language(text)
+    if source == language:
+        return Part("evidence", f"- {text} [{e.marker}]", source, (e.marker,))
+    return Part("quote", f"- “{text}” [{e.marker}]", source, (e.marker,))
+
+
+def extractive_parts(evidence: Sequence[Evidence], language: str) -> list[Part]:
+    """The evidence sentences as an answer: a lead-in line, then one line each."""
+    lead = Part("lead", EXTRACTIVE_INTRO.get(language, EXTRACTIVE_INTRO["en"]), language)
+    return [lead, *(evidence_line(e, language) for e in evidence)]
+
+
+def extractive_text(evidence: Sequence[Evidence], language: str) -> str:
     """The evidence sentences as an answer: one line each, with its marker."""
-    lines = [EXTRACTIVE_INTRO.get(language, EXTRACTIVE_INTRO["en"])]
-    for e in evidence:
-        quote = e.text.strip()
-        lines.append(f"- “{quote}” [{e.marker}]" if language == "en" else f"- {quote} [{e.marker}]")
-    return "\n".join(lines)
+    return compose(extractive_parts(evidence, language))

@@ -4,7 +4,12 @@ One JSON object a line::
 
     {"id": "q01", "lang": "en", "type": "list", "question": "...",
      "sources": ["003"], "answerable": true, "reference": "...",
-     "key_facts": [["quy hoach", "planning"], ["03-nq/tu"]]}
+     "key_facts": [["quy hoach", "planning"], ["03-nq/tu"]], "split": "test"}
+
+``split`` is ``calib`` (thresholds are fitted on these) or ``test`` (what is reported and
+gated); a file without splits counts every question as ``test``. Unanswerable questions
+may say which near miss they are in ``trap`` (``year``, ``title``, ``province``,
+``figure``, ``scope``, ``off-topic``, ``junk``).
 
 Every problem stops the run with a :class:`GoldFileError` that names the file and the
 line: invalid JSON, a missing field, a wrong type, a duplicate id, an answerable question
@@ -31,6 +36,10 @@ from typing import Any
 from assistant.errors import GoldFileError
 
 LANGS = ("vi", "en")
+SPLITS = ("calib", "test")
+TRAPS = ("year", "title", "province", "figure", "scope", "off-topic", "junk")
+# Near misses: close to what the corpus says, but not answered by it.
+NEAR_MISS_TRAPS = ("year", "title", "province", "figure", "scope")
 REQUIRED: dict[str, type] = {
     "id": str,
     "lang": str,
@@ -56,6 +65,8 @@ class GoldItem:
     reference: str
     key_facts: tuple[tuple[str, ...], ...]
     line: int = 0
+    split: str = "test"
+    trap: str = ""
 
 
 def doc_matches(doc_id: str, gold_id: str) -> bool:
@@ -103,6 +114,12 @@ def _parse_line(path: Path, line: int, raw: str) -> GoldItem:
         raise _fail(path, line, "an answerable question needs at least one key fact")
     if not obj["answerable"] and sources:
         raise _fail(path, line, "an unanswerable question must have 'sources': []")
+    split = obj.get("split", "test")
+    if split not in SPLITS:
+        raise _fail(path, line, f"'split' must be one of {', '.join(SPLITS)}, not {split!r}")
+    trap = obj.get("trap", "")
+    if trap and (trap not in TRAPS or obj["answerable"]):
+        raise _fail(path, line, f"'trap' is for unanswerable questions, one of {', '.join(TRAPS)}")
     return GoldItem(
         id=obj["id"],
         lang=obj["lang"],
@@ -113,6 +130,8 @@ def _parse_line(path: Path, line: int, raw: str) -> GoldItem:
         reference=obj["reference"],
         key_facts=tuple(tuple(f) for f in facts),
         line=line,
+        split=split,
+        trap=trap,
     )
 
 
@@ -140,6 +159,18 @@ def load_gold(path: str | Path) -> list[GoldItem]:
             f"Gold file {path} has no questions: an empty gold set cannot be scored."
         )
     return items
+
+
+def select_split(items: list[GoldItem], split: str) -> list[GoldItem]:
+    """The questions of ``split`` (``calib``, ``test``) or all of them (``all``)."""
+    if split == "all":
+        return list(items)
+    if split not in SPLITS:
+        raise GoldFileError(f"Unknown split {split!r}: use calib, test or all.")
+    chosen = [i for i in items if i.split == split]
+    if not chosen:
+        raise GoldFileError(f"The gold file has no {split!r} questions.")
+    return chosen
 
 
 def check_sources(path: str | Path, items: Iterable[GoldItem], doc_ids: Iterable[str]) -> None:

@@ -22,8 +22,16 @@ Metric definitions (names are fixed; report key ``metrics``; shares are micro av
   answer's first 5 passages (``Answer.passages``, i.e. what the answerer saw).
 - ``doc_mrr@10``: mean over answerable questions of 1/rank of the first passage from a
   gold source among the retriever's top 10 (``retriever.search(q, k=10)``; 0 if none).
-- ``key_fact_recall``: key facts of answerable questions found in the answer text (a
-  refused question finds none).
+- ``key_fact_recall``: key facts of answerable questions found anywhere in the answer
+  text, quotes in another language included (a refused question finds none). An LLM
+  answer that quotes the evidence it left out scores like the extractive answer here
+  by construction: read ``key_fact_recall_native`` and ``model_key_fact_recall``.
+- ``key_fact_recall_native``: key facts found in the answer lines that are in the
+  question's language and carry the answer: model sentences, verified translations and
+  evidence sentences that are in that language. Evidence quoted in another language
+  does not count (an English reader cannot use a Vietnamese quote).
+- ``model_key_fact_recall``: key facts found in the sentences the LLM wrote itself (and
+  the grounding check kept). ``None`` for a run without an LLM.
 - ``answer_accuracy``: answerable questions answered with every key fact.
 - ``refusal_accuracy``: all questions whose refuse/answer decision is right.
 - ``false_refusal_rate``: answerable questions that were refused (lower is better).
@@ -32,12 +40,20 @@ Metric definitions (names are fixed; report key ``metrics``; shares are micro av
   ``refusal_accuracy``, not here.
 - ``citation_coverage``: sentences of non-refused answers that carry a ``[n]`` marker. A
   line that ends in ``:`` and has no marker ("Theo tài liệu:", "The documents also say
-  (quoted in Vietnamese):") is a lead-in, not a claim, and is not counted.
+  (quoted in Vietnamese):") is a lead-in, not a claim, and is not counted. 1.0 by
+  construction for the extractive answer (every line is a marked quote).
 - ``supported_rate``: citations (of all answers) that the answer's own checker marks
-  ``supported``.
-- ``answer_language_accuracy``: answers, refusals included, whose detected language
-  (:func:`~assistant.vietnamese.detect_language`, which ignores quoted text, so Vietnamese
-  quotes inside an English answer are fine) is the question's gold ``lang``.
+  ``supported``. 1.0 by construction for the extractive answer.
+- ``answer_language_accuracy``: answer sentences, refusals and quotes included (lead-in
+  lines not), that are in the question's gold ``lang``: a Vietnamese quote in an English
+  answer counts against it.
+- ``fallback_rate``: answered questions whose answer is a fallback: the LLM's output was
+  unusable and the evidence is shown instead, or no line carries the answer in the
+  question's language (only quotes in another language).
+- ``untranslated_quote_rate``: answered questions whose answer shows at least one
+  evidence sentence in another language, untranslated.
+- ``removed_sentences``: model sentences the grounding check removed, mean per answered
+  question. ``None`` for a run without an LLM.
 - ``latency_p50_s`` / ``latency_p95_s``: end-to-end wall time of ``Assistant.ask`` per
   question (linear-interpolation percentiles).
 
@@ -51,7 +67,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from assistant.answer.result import Answer
+from assistant.answer.result import NATIVE_KINDS, Answer, Part
 from assistant.evaluation.gold import GoldItem, doc_matches
 from assistant.retrieve.hybrid import Passage
 from assistant.vietnamese import detect_language, match_normalize, split_sentences
@@ -60,6 +76,8 @@ METRICS = (
     "evidence_recall@5",
     "doc_mrr@10",
     "key_fact_recall",
+    "key_fact_recall_native",
+    "model_key_fact_recall",
     "answer_accuracy",
     "refusal_accuracy",
     "false_refusal_rate",
@@ -67,10 +85,14 @@ METRICS = (
     "citation_coverage",
     "supported_rate",
     "answer_language_accuracy",
+    "fallback_rate",
+    "untranslated_quote_rate",
+    "removed_sentences",
     "latency_p50_s",
     "latency_p95_s",
 )
-LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_s", "latency_p95_s"})
+LOWER_IS_BETTER = frozenset({"false_refusal_rate", "fallback_rate", "untranslated_quote_rate",
+                             "removed_sentences", "latency_p50_s", "latency_p95_s"})
 EVIDENCE_K = 5
 MRR_K = 10
 
@@ -141,24 +163,53 @@ def first_gold_rank(passages: Sequence[Passage], sources: Sequence[str]) -> int 
     return None
 
 
+def answer_parts(answer: Answer) -> list[Part]:
+    """The answer's lines; an answer built without parts is one line of its detected
+    language."""
+    if answer.parts:
+        return list(answer.parts)
+    return [Part("evidence", answer.text, detect_language(strip_markers(answer.text)))]
+
+
+def sentence_languages(parts: Sequence[Part]) -> list[str]:
+    """The language of every sentence the reader sees (lead-in lines left out)."""
+    out: list[str] = []
+    for p in parts:
+        if p.kind == "lead":
+            continue
+        n = sum(1 for s in split_sentences(strip_markers(p.text)) if _WORDY.search(s.text))
+        out.extend([p.language] * max(n, 1))
+    return out
+
+
 def score_question(
-    item: GoldItem, answer: Answer, ranked: Sequence[Passage], latency_s: float
+    item: GoldItem, answer: Answer, ranked: Sequence[Passage], latency_s: float,
+    *, llm: bool = False,
 ) -> dict[str, Any]:
     """One report row: what the question got right and wrong, with raw counts.
 
     ``ranked`` is the retriever's top-``MRR_K`` list for ``doc_mrr@10``; the evidence
-    passages are the answer's own first ``EVIDENCE_K`` passages.
+    passages are the answer's own first ``EVIDENCE_K`` passages. ``llm`` says whether
+    the run had an LLM (model-only metrics are ``None`` otherwise).
     """
     passage_text = "\n".join(p.text for p in answer.passages[:EVIDENCE_K])
     answer_text = strip_markers(answer.text)
+    parts = answer_parts(answer)
+    native = [p for p in parts if p.kind in NATIVE_KINDS and p.language == item.lang]
+    native_text = strip_markers("\n".join(p.text for p in native))
+    model_text = strip_markers("\n".join(p.text for p in parts if p.kind == "model"))
+    answered = not answer.refused
     facts: list[dict[str, Any]] = [
         {
             "alternatives": list(fact),
-            "in_answer": (not answer.refused) and fact_found(fact, answer_text),
+            "in_answer": answered and fact_found(fact, answer_text),
+            "in_native": answered and fact_found(fact, native_text),
+            "in_model": answered and fact_found(fact, model_text),
             "in_passages": fact_found(fact, passage_text),
         }
         for fact in (item.key_facts if item.answerable else ())
     ]
+    languages = sentence_languages(parts)
     sentences = [] if answer.refused else answer_sentences(answer.text)
     cited = [s for s in sentences if _MARKER.search(s)]
     rank = first_gold_rank(ranked[:MRR_K], item.sources) if item.answerable else None
@@ -182,6 +233,13 @@ def score_question(
         "answer": answer.text,
         "backend": answer.backend,
         "answer_language": detected,
+        "sentence_languages": languages,
+        "language_ok": sum(lang == item.lang for lang in languages),
+        "llm": llm,
+        "fallback": answered and (answer.fallback or not native),
+        "untranslated_quote": answered and any(p.kind == "quote" for p in parts),
+        "removed_sentences": answer.removed_sentences,
+        "kinds": sorted({p.kind for p in parts}),
         "key_facts": facts,
         "citations": [
             {
@@ -230,10 +288,15 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     n_sentences = sum(r["sentences"] for r in rows)
     latencies = [float(r["latency_s"]) for r in rows]
     rr = [1.0 / r["gold_rank@10"] if r["gold_rank@10"] else 0.0 for r in answerable]
+    answered = [r for r in rows if not r["refused"]]
+    llm = any(r.get("llm") for r in rows)
+    n_lang = sum(len(r["sentence_languages"]) for r in rows)
     metrics: dict[str, Any] = {
         "evidence_recall@5": _share(f["in_passages"] for f in facts),
         "doc_mrr@10": round(sum(rr) / len(rr), 4) if rr else None,
         "key_fact_recall": _share(f["in_answer"] for f in facts),
+        "key_fact_recall_native": _share(f["in_native"] for f in facts),
+        "model_key_fact_recall": _share(f["in_model"] for f in facts) if llm else None,
         "answer_accuracy": _share(
             not r["refused"] and all(f["in_answer"] for f in r["key_facts"]) for r in answerable
         ),
@@ -245,7 +308,15 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             if n_sentences else None
         ),
         "supported_rate": _share(c["supported"] for c in all_citations),
-        "answer_language_accuracy": _share(r["answer_language"] == r["lang"] for r in rows),
+        "answer_language_accuracy": (
+            round(sum(r["language_ok"] for r in rows) / n_lang, 4) if n_lang else None
+        ),
+        "fallback_rate": _share(r["fallback"] for r in answered),
+        "untranslated_quote_rate": _share(r["untranslated_quote"] for r in answered),
+        "removed_sentences": (
+            round(sum(r["removed_sentences"] for r in answered) / len(answered), 4)
+            if llm and answered else None
+        ),
         "latency_p50_s": percentile(latencies, 50),
         "latency_p95_s": percentile(latencies, 95),
     }

@@ -101,12 +101,17 @@ def render_markdown(report: dict[str, Any], max_answer_chars: int = 600) -> str:
         "## By type",
         "",
         metrics_table(report["by_type"]),
+        *(["", "## By split (thresholds are fitted on calib)", "",
+           metrics_table(report["by_split"])] if len(report.get("by_split", {})) > 1 else []),
+        *(["", "## Unanswerable questions by kind of near miss", "",
+           metrics_table(report["by_trap"])] if report.get("by_trap") else []),
         "",
         "## Questions, worst first",
         "",
         "score: 0 when the refuse/answer decision is wrong, else the share of key facts in "
-        "the answer (1 for a correctly refused question). facts@5: key facts in the top-5 "
-        "passages; rank: first gold-source passage in the top 10.",
+        "the answer (1 for a correctly refused question). facts: anywhere in the answer; "
+        "native: in lines in the question's language; model: in sentences the LLM wrote; "
+        "facts@5: in the top-5 passages; rank: first gold-source passage in the top 10.",
         "",
     ]
     ordered = worst_first(report["questions"])
@@ -115,10 +120,12 @@ def render_markdown(report: dict[str, Any], max_answer_chars: int = 600) -> str:
         decision = ("refused" if r["refused"] else "answered") + (
             "" if r["decision_ok"] else " (wrong)")
         q_rows.append([r["id"], r["lang"], r["type"], f"{r['score']:.2f}", decision,
-                       _facts_line(r), _facts_line(r, "in_passages"),
+                       _facts_line(r), _facts_line(r, "in_native"),
+                       _facts_line(r, "in_model") if r.get("llm") else "-",
+                       _facts_line(r, "in_passages"), "yes" if r.get("fallback") else "",
                        fmt(r["gold_rank@10"]), len(r["citations"]), f"{r['latency_s']:.3f}"])
-    out.append(table(["id", "lang", "type", "score", "decision", "facts", "facts@5", "rank",
-                      "citations", "latency s"], q_rows))
+    out.append(table(["id", "lang", "type", "score", "decision", "facts", "native", "model",
+                      "facts@5", "fallback", "rank", "citations", "latency s"], q_rows))
     out += ["", "## Details of the questions that lost points", ""]
     lost = [r for r in ordered if r["score"] < 1]
     if not lost:
@@ -151,9 +158,11 @@ def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
 
 
 def text_summary(report: dict[str, Any]) -> str:
-    """Terminal output: the metrics, overall and per language."""
+    """Terminal output: the metrics, overall, per split (when there are two) and per
+    language."""
+    splits = report.get("by_split", {})
     groups = {"all": {"metrics": report["metrics"], "counts": report["counts"]},
-              **report["by_language"]}
+              **(splits if len(splits) > 1 else {}), **report["by_language"]}
     names = list(groups)
     width = max(len(m) for m in METRICS)
     lines = [f"{'metric':<{width}}  " + "  ".join(f"{n:>7}" for n in names)]
