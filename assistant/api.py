@@ -36,12 +36,15 @@ from assistant.config import Settings, load_settings
 from assistant.errors import InputError
 from assistant.index.embeddings import make_embeddings
 from assistant.index.store import Index, IngestReport, ProgressFn
+from assistant.index.translations import Stored, TranslationView
 from assistant.retrieve.evidence import Evidence, EvidenceResult, EvidenceSelector
+from assistant.retrieve.glossary import common_terms
 from assistant.retrieve.hybrid import HybridRetriever, Passage, Retriever
 from assistant.vietnamese import detect_language, nfc
 
 if TYPE_CHECKING:
     from assistant.answer.generation import Draft
+    from assistant.answer.translate import Translator
 
 # Control characters and lone surrogates (undecodable input) are dropped from questions.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -77,11 +80,20 @@ class TokenEvent:
 
 
 @dataclass
+class TranslationEvent:
+    """An evidence sentence translated while answering (``marker`` as in the citations)."""
+
+    marker: int
+    text: str
+    verified: bool
+
+
+@dataclass
 class FinalEvent:
     answer: Answer
 
 
-StreamEvent = EvidenceEvent | TokenEvent | FinalEvent
+StreamEvent = EvidenceEvent | TranslationEvent | TokenEvent | FinalEvent
 History = Sequence[tuple[str, str]]
 
 
@@ -108,12 +120,20 @@ class Assistant:
         index: Index,
         generator: Generator | None = None,
         backend_notes: Sequence[str] = (),
+        translator: Translator | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
-        self.retriever = Retriever(index, settings.retrieval)
-        self.selector = EvidenceSelector(index, settings.answer)
+        self.translations = (
+            None if settings.translation.backend == "none"
+            else TranslationView.for_settings(index.translations, settings))
+        self.retriever = Retriever(index, settings.retrieval, self.translations)
+        self.selector = EvidenceSelector(index, settings.answer, self.translations)
+        self.translator = translator
         self.generator = generator
+        checker = getattr(generator, "checker", None)
+        if checker is not None and index.exists():
+            checker.common_terms = common_terms(index)
         self.backend = generator.name if generator else "extractive"
         self.backend_notes = list(backend_notes)
         self._generate_lock = threading.Lock()
@@ -143,7 +163,22 @@ class Assistant:
 
             # the grounding check reuses the index's embedder (no second model load)
             generator, notes = make_generator(settings, embeddings=index.embeddings)
-        return cls(settings, index, generator, notes)
+        translator = None
+        if generator is not None and settings.translation.on_demand:
+            translator, more = cls._make_translator(settings, index)
+            notes += more
+        return cls(settings, index, generator, notes, translator)
+
+    @staticmethod
+    def _make_translator(settings: Settings, index: Index) -> tuple[Translator | None, list[str]]:
+        """The on-demand translator (model loaded on first use), or a note why not."""
+        from assistant.answer.translate import make_translator
+        from assistant.errors import AssistantError
+
+        try:
+            return make_translator(settings, index.embeddings), []
+        except AssistantError as exc:
+            return None, [f"no translation model ({exc}); untranslated evidence is quoted"]
 
     # --- ingest -------------------------------------------------------------------
     def ingest(
@@ -197,10 +232,14 @@ class Assistant:
         passages, result, t_retrieve = self.gather(standalone, top_k)
         refused = not result.answerable
         evidence = [] if refused else result.evidence
+        self.selector.attach_translations(evidence, lang)
         citations = [citation_for(e) for e in evidence]
         yield EvidenceEvent(evidence, citations, passages, refused, lang,
                             time.perf_counter() - t_start)
         notes = list(self.backend_notes)
+        t_tr = time.perf_counter()
+        yield from self._translate_missing(evidence, lang, notes)
+        t_translate = time.perf_counter() - t_tr
         if result.missing_anchors:
             shown = (a.split("|")[0] for a in result.missing_anchors)
             notes.append("not found in the documents: " + ", ".join(shown))
@@ -225,6 +264,7 @@ class Assistant:
         timings = {
             "rewrite": t_rewrite,
             "retrieve": t_retrieve,
+            "translate": t_translate,
             "generate": time.perf_counter() - t_gen,
             "total": time.perf_counter() - t_start,
         }
@@ -237,6 +277,30 @@ class Assistant:
                 parts=parts, fallback=fallback, removed_sentences=removed,
             )
         )
+
+    def _translate_missing(self, evidence: list[Evidence], lang: str, notes: list[str]
+                           ) -> Iterator[TranslationEvent]:
+        """Translate, one sentence at a time, the evidence in another language than
+        ``lang`` that has no cached attempt (rejected attempts are not retried). The
+        results are stored in the cache, so the next question reuses them."""
+        if self.translator is None or self.translations is None:
+            return
+        todo = [e for e in evidence
+                if not e.translation and detect_language(e.text) != lang]
+        tried = self.translations.lookup([e.text for e in todo], lang)
+        todo = [e for e in todo if e.text not in tried]
+        if todo:
+            notes.append(f"translated {len(todo)} evidence sentence(s) now")
+        for e in todo:
+            with self._generate_lock:  # the translation model shares the machine
+                done = self.translator.translate(e.text, detect_language(e.text), lang)
+            self.translations.store.own(e.doc_id, e.start, e.end, e.text)
+            self.translations.store.put(Stored(
+                done.source, done.text, done.verified, lang, done.model, done.prompt,
+                done.reasons, done.similarity, done.vector))
+            if done.verified:
+                e.translation, e.translation_verified = done.text, True
+            yield TranslationEvent(e.marker, done.text, done.verified)
 
     def ask(
         self,

@@ -1,4 +1,4 @@
-"""Thin command-line front end: ``assistant ingest|ask|chat|ui|eval|bench``.
+"""Thin command-line front end: ``assistant ingest|translate|ask|chat|ui|eval|bench``.
 
 ``assistant chat`` is the interactive loop (:func:`run_cli_chat`); the follow-up
 rewrite it relies on is core conversation logic in :mod:`assistant.chat`.
@@ -160,6 +160,41 @@ def _terminal_lines() -> Iterable[str]:
             return
 
 
+def cmd_translate(args: argparse.Namespace) -> int:
+    """Pre-translate every evidence sentence (resumable: results are stored one by one)."""
+    from tqdm import tqdm
+
+    from assistant.answer.translate import make_translator, pretranslate
+    from assistant.api import Assistant
+    from assistant.errors import InputError
+
+    settings = _settings(args)
+    if args.model:
+        settings = settings.model_copy(update={"translation": settings.translation.model_copy(
+            update={"model": args.model})})
+    bot = Assistant.from_settings(settings, load_llm=False)
+    translator = make_translator(settings, bot.index.embeddings)
+    if translator is None:
+        raise InputError("Translation is off (ASSISTANT_TRANSLATION__BACKEND=none).")
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="sentence", desc="translate", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = pretranslate(bot.index, translator, settings, limit=args.limit,
+                              progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(report.summary())
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from assistant.ui.app import launch
 
@@ -168,6 +203,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.action == "calibrate":
+        from assistant.evaluation.calibrate import run_calibrate
+
+        return run_calibrate(args, _settings(args))
     from assistant.evaluation.harness import run_cli
 
     return run_cli(args, _settings(args))
@@ -217,8 +256,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--index")
     s.set_defaults(func=cmd_ui)
 
-    s = sub.add_parser("eval", help="score answers against gold QA pairs")
+    s = sub.add_parser("translate", help="pre-translate the evidence sentences (resumable)")
+    s.add_argument("--index")
+    s.add_argument("--model", help="translation model (qwen2.5-coder-1.5b|qwen2.5-coder-0.5b)")
+    s.add_argument("--limit", type=int, help="translate at most N sentences now")
+    s.set_defaults(func=cmd_translate)
+
+    s = sub.add_parser("eval", help="score answers against gold QA pairs; "
+                       "`eval calibrate` fits the thresholds on the calib split")
+    s.add_argument("action", nargs="?", default="run", choices=["run", "calibrate"])
     s.add_argument("--gold", default="eval/gold.jsonl")
+    s.add_argument("--translations", default="eval/translations.jsonl",
+                   help="labelled translations (calibrate)")
+    s.add_argument("--calibration-out", dest="calibration_out",
+                   help="where calibrate writes (default: assistant/data/calibration.json)")
     s.add_argument("--split", choices=["test", "calib", "all"], default="test",
                    help="which questions (thresholds are fitted on calib; test is reported)")
     s.add_argument("--subset", help="file of question ids to run (e.g. eval/llm_gate.txt)")

@@ -12,6 +12,8 @@ time: call :func:`load_settings`.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +21,30 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.data import prompts_dir
+from assistant.data import data_path, prompts_dir
+
+CALIBRATION_FILE = "calibration.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _calibration() -> dict[str, Any]:
+    path = data_path(CALIBRATION_FILE)
+    if not path.exists():
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def calibrated(section: str, key: str, default: float) -> float:
+    """A threshold fitted by ``assistant eval calibrate`` on the calib split, read from the
+    versioned ``assistant/data/calibration.json``; ``default`` when it has none.
+    Environment variables and keyword arguments still override it."""
+    value = _calibration().get(section, {}).get(key, default)
+    return float(value)
+
+
+def _fitted(section: str, key: str, default: float) -> Any:
+    return Field(default_factory=lambda: calibrated(section, key, default))
 
 LLMBackendName = Literal["auto", "llamacpp", "ollama", "openai", "extractive"]
 RetrievalMode = Literal["hybrid", "dense", "keyword"]
@@ -71,13 +96,17 @@ class AnswerSettings(BaseModel):
     # Also quote the sentence that follows each of the best N (same paragraph); 0 = off.
     window: int = Field(2, ge=0, le=10)
     max_question_chars: int = 4000
-    # Refuse when the best evidence scores below these (cosine + 0.3 x word overlap).
-    # Calibrated on eval/gold.jsonl and out-of-domain questions (README, "Refusal");
-    # cross-lingual similarities run lower, hence a lower English threshold.
-    min_score_vi: float = 0.95
-    min_score_en: float = 0.785
+    # Refuse when the best evidence scores below these (cosine + 0.3 x word overlap),
+    # fitted on the calib split (calibration.json); cross-lingual similarities run
+    # lower, hence a threshold a language.
+    min_score_vi: float = _fitted("refusal", "min_score_vi", 0.95)
+    min_score_en: float = _fitted("refusal", "min_score_en", 0.785)
     # Best evidence cosine minus the closest off-topic sentence's (background.py).
-    min_background_contrast: float = 0.0
+    min_background_contrast: float = _fitted("refusal", "min_background_contrast", 0.0)
+    # The grounding check of LLM sentences (answer/grounding.py), also fitted.
+    grounding_min_lexical: float = _fitted("grounding", "min_lexical", 0.5)
+    grounding_min_dense_en: float = _fitted("grounding", "min_dense_en", 0.835)
+    grounding_min_dense_vi: float = _fitted("grounding", "min_dense_vi", 0.88)
     language: Literal["auto", "vi", "en"] = "auto"
 
 
@@ -95,6 +124,28 @@ class LLMSettings(BaseModel):
     openai_model: str = "qwen2.5-coder-0.5b"
     openai_api_key: str = "not-needed"
     timeout_s: float = 120.0
+
+
+class TranslationSettings(BaseModel):
+    """Translation of evidence sentences into the asker's language (``answer/translate.py``).
+
+    ``backend`` is the LLM that translates (any chat backend; ``none`` turns translation
+    off). The default model was chosen by measurement (docs/translation.md): the 1.5B
+    keeps names and terms with hints, the 0.5B drops them.
+    """
+
+    backend: Literal["llamacpp", "ollama", "openai", "none"] = "llamacpp"
+    model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = "qwen2.5-coder-1.5b"
+    model_path: Path | None = None
+    ollama_model: str | None = None
+    openai_model: str | None = None
+    max_tokens: int = 400
+    # Translate uncached evidence while answering (LLM backends; never for extractive).
+    on_demand: bool = True
+    # Verifier thresholds (fitted on the labelled set, see assistant eval calibrate).
+    min_similarity: float = _fitted("translation", "min_similarity", 0.85)
+    min_length_ratio: float = _fitted("translation", "min_length_ratio", 0.5)
+    max_length_ratio: float = _fitted("translation", "max_length_ratio", 2.2)
 
 
 class UISettings(BaseModel):
@@ -118,6 +169,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
+    translation: TranslationSettings = TranslationSettings()
     ui: UISettings = UISettings()
 
 

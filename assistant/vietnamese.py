@@ -15,10 +15,12 @@ compounds well enough for retrieval, and need no model).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 _WS = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
@@ -43,6 +45,25 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped.replace("đ", "d"))
+
+
+_OLD_TONES = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_OLD_TONE = re.compile("(" + "|".join(_OLD_TONES) + r")(?![^\W\d_])")
+
+
+def canonical_tones(text: str) -> str:
+    """Lowercase NFC with the tone mark of open "oa", "oe", "uy" syllables on the first
+    vowel, so the two spellings the articles mix compare equal ("Tỉnh uỷ" = "Tỉnh ủy",
+    "hoà" = "hòa"; "hoàn" is spelled one way only).
+
+    >>> canonical_tones("Tỉnh uỷ") == canonical_tones("Tỉnh ủy")
+    True
+    """
+    return _OLD_TONE.sub(lambda m: _OLD_TONES[m.group(1)], nfc(text).lower())
 
 
 def match_normalize(text: str) -> str:
@@ -94,6 +115,24 @@ STOPWORDS = frozenset(
     have had as about list name give tell please according did were was
     """.split()
 )
+
+
+@functools.lru_cache(maxsize=1)
+def _english_stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def english_stems(text: str) -> set[str]:
+    """Porter2-stemmed English content words ("admitted" and "admission" share
+    "admi..."; "joined" -> "join"), stopwords and one-letter words left out.
+
+    >>> sorted(english_stems("How many people joined the Party?"))
+    ['join', 'parti', 'peopl']
+    """
+    words = [w for w in re.findall(r"[a-z]+", fold(nfc(text))) if len(w) > 1]
+    return set(_english_stemmer().stemWords([w for w in words if w not in STOPWORDS]))
 
 
 def content_tokens(text: str) -> set[str]:

@@ -27,6 +27,8 @@ def make_settings(index_path: Path, **overrides: Any) -> Settings:
         "seeds_path": SEEDS,
         "data_dir": index_path.parent / "data",
         "llm": {"backend": "extractive"},
+        # no translation model while answering unless a test brings one (a fake or real)
+        "translation": {"on_demand": False},
     }
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,18 @@ class ScriptedChatModel(BaseChatModel):
                 ) -> Iterator[ChatGenerationChunk]:
         for piece in re.findall(r"\S+\s*|\s+", self._next(messages)):
             yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+
+
+class FunctionChatModel(ScriptedChatModel):
+    """Replies with ``reply(messages)``: a deterministic model whose answer depends on
+    the prompt (e.g. a fake translator that keeps a sentence's names and numbers)."""
+
+    replies: list[str] = Field(default_factory=list)
+    reply: Callable[[list[BaseMessage]], str]
+
+    def _next(self, messages: list[BaseMessage]) -> str:
+        self.prompts.append(messages)
+        return self.reply(messages)
 
 
 def free_port() -> int:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.index.embeddings import make_embeddings
-from assistant.index.store import Index, evidence_units, open_chroma_client
-from assistant.ingest.chunking import chunk_document
+from assistant.index.store import Index, open_chroma_client
+from assistant.ingest.chunking import chunk_document, evidence_units
 from assistant.ingest.documents import load_documents
 from tests.conftest import ROOT, stop_process
 

@@ -8,8 +8,8 @@ import pytest
 
 from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
 from assistant.errors import InputError
-from assistant.retrieve.evidence import anchors
 from assistant.retrieve.question import (
+    anchors,
     contains_term,
     counted_noun,
     has_count,

@@ -65,7 +65,8 @@ def names(text: str) -> set[str]:
     found: set[str] = set()
     for r in runs:
         folded = [fold(x) for x in r]
-        while folded and folded[0] in STOPWORDS:  # "Tại Hội nghị": "tại" is no name
+        # "Tại Hội nghị": "tại" is no name; a one-letter syllable is ("A Pớt", "Y Biêr")
+        while folded and folded[0] in STOPWORDS and len(r[0]) > 1:
             folded, r = folded[1:], r[1:]
         if len(folded) < 2 or not all(_VI_SYLLABLE.match(f) for f in folded):
             continue

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -43,6 +43,7 @@ from assistant.answer.result import (
     compose,
     evidence_line,
     extractive_parts,
+    lead_line,
 )
 from assistant.config import Settings
 from assistant.errors import AssistantError, BackendUnavailableError
@@ -83,9 +84,14 @@ def evidence_block(evidence: Sequence[Evidence]) -> str:
     out: the small model copied them into answers.
     """
     return "\n".join(
-        f"[{e.marker}] " + _DELIMITER.sub("(evidence)", " ".join(e.text.split()))
+        f"[{e.marker}] " + _DELIMITER.sub("(evidence)", " ".join(reader_text(e).split()))
         for e in evidence
     )
+
+
+def reader_text(e: Evidence) -> str:
+    """The sentence as the reader's language has it: its verified translation, if any."""
+    return e.translation if e.translation and e.translation_verified else e.text
 
 
 _INSTRUCTION = re.compile(
@@ -188,7 +194,11 @@ class LLMGenerator:
         self.settings = settings
         self.name = name
         self._embeddings = embeddings
-        self.checker = GroundingChecker(self._embed_queries, self._embed_documents, mode=mode)
+        a = settings.answer
+        self.checker = GroundingChecker(
+            self._embed_queries, self._embed_documents, mode=mode,
+            min_lexical=a.grounding_min_lexical,
+            min_dense={"en": a.grounding_min_dense_en, "vi": a.grounding_min_dense_vi})
 
     # --- embeddings for the grounding check (the index's own, when api.py hands them) --
     def use_embeddings(self, embeddings: Embeddings) -> None:
@@ -286,7 +296,13 @@ class LLMGenerator:
                 text = second
             else:
                 notes.append(f"the model did not answer in {lang}, even when asked again")
-        checked = self.checker.check(text, evidence, language, question=question)
+        # Judge the model's sentences against what it read: the translations, when the
+        # evidence is in another language; cite the source spans themselves.
+        originals = {e.marker: e for e in evidence}
+        seen = [replace(e, text=reader_text(e)) for e in evidence]
+        checked = self.checker.check(text, seen, language, question=question)
+        checked.citations = [citation_for(originals[c.marker], c.supported)
+                             for c in checked.citations]
         notes.extend(checked.notes)
         if not checked.text.strip() or (
             _wordy(checked.text) and answer_language(checked.text) != language
@@ -320,6 +336,14 @@ def complete_answer(
     itself, so they are supported by construction). An English answer restates no
     Vietnamese sentence word for word, so all its evidence follows it, quoted."""
     cited = {c.marker for c in citations}
+    if any(detect_language(e.text) != language for e in evidence):
+        # Another language: the short answer, then every evidence sentence as the reader
+        # can read it (verified translation, else the quote labelled not translated).
+        lines = [evidence_line(e, language) for e in evidence]
+        lead = lead_line(lines, language, MORE_EVIDENCE_INTRO)
+        extra = [citation_for(e) for e in evidence if e.marker not in cited]
+        merged = sorted([*citations, *extra], key=lambda c: c.marker)
+        return [*parts, lead, *lines], merged, len(lines)
     plain = strip_markers(compose(parts))
     said = {t for t in content_tokens(plain) if "_" not in t}
 

@@ -37,7 +37,7 @@ import numpy as np
 from assistant.answer.facts import WORD, facts_any, missing_facts
 from assistant.answer.result import Citation, citation_for
 from assistant.retrieve.evidence import Evidence
-from assistant.retrieve.glossary import concepts
+from assistant.retrieve.glossary import concepts, glossary_terms
 from assistant.retrieve.question import contains_term
 from assistant.vietnamese import (
     content_tokens,
@@ -76,6 +76,36 @@ def markers(sentence: str) -> list[int]:
 
 def strip_markers(sentence: str) -> str:
     return _MARKER_GROUP.sub("", sentence).strip()
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def shares_anchor(sentence: str, evidence: str, common: frozenset[str] = frozenset()) -> bool:
+    """Whether ``sentence`` carries something checkable from ``evidence``: a number, name
+    or code (already required to occur there), or a domain term of the glossary that
+    both contain (in either language). "We will focus on implementing a comprehensive
+    plan" carries none and says nothing the reader can check.
+
+    >>> shares_anchor("We will focus on implementing a comprehensive plan.",
+    ...               "Thực hiện tốt công tác đào tạo, bồi dưỡng cán bộ.")
+    False
+    >>> shares_anchor("Cadre training was carried out well.",
+    ...               "Thực hiện tốt công tác đào tạo, bồi dưỡng cán bộ.")
+    True
+    """
+    if facts_any(sentence):
+        return True
+    evidence_terms = {fold(t) for t in glossary_terms(evidence)} - common
+    evidence_norm = match_normalize(evidence)
+    for terms in concepts(sentence):  # English phrases -> their Vietnamese terms
+        if any(fold(t) not in common and (fold(t) in evidence_terms or contains_term(
+                evidence_norm, match_normalize(t))) for t in terms):
+            return True
+    if evidence_terms & {fold(t) for t in glossary_terms(sentence)}:
+        return True  # the same Vietnamese term
+    shared = set(concepts(evidence)) & set(concepts(sentence))  # the same English phrase
+    return any(fold(t) not in common for terms in shared for t in terms)
 
 
 @dataclass
@@ -139,19 +169,26 @@ class GroundingChecker:
         self.min_dense = dict(MIN_DENSE if min_dense is None else min_dense)
         self.mode = mode
         self.anchor_english = anchor_english
+        # Glossary terms too common in the corpus to tie a sentence to its evidence
+        # ("thực hiện" = implement); set from the index (glossary.common_terms).
+        self.common_terms: frozenset[str] = frozenset()
 
     def _score(self, sentence: str, group: list[Evidence], dense: float, language: str,
                asked: set[str], asked_facts: set[str], question: str
                ) -> tuple[bool, float, list[str]]:
-        joined = " ".join(e.text for e in group) + " " + " ".join(
-            f"{e.title} {e.date}" for e in group)
+        body = " ".join(e.text for e in group)
+        joined = body + " " + " ".join(f"{e.title} {e.date}" for e in group)
+        # Figures must be in the cited sentences themselves (a "18 years" must not pass on
+        # an "18" of the title or date line); a year may come from the date line.
         missing = missing_facts(sentence, joined)
+        missing += [n for n in missing_facts(sentence, body)
+                    if n not in missing and n.isdigit() and not _YEAR.fullmatch(n)]
         # Words taken from the question prove nothing: judge what the sentence adds.
         stoks = content_tokens(sentence) - asked
         etoks = content_tokens(joined)
         lexical = len(stoks & etoks) / len(stoks) if stoks else 1.0
         min_dense = self.min_dense.get(language, max(self.min_dense.values()))
-        ok = not missing and (
+        ok = not missing and shares_anchor(sentence, body, self.common_terms) and (
             lexical >= self.min_lexical
             or (dense >= min_dense and (language != "en" or self._anchored_en(
                 sentence, joined, question, asked_facts)))
@@ -183,7 +220,8 @@ class GroundingChecker:
         if self._new_capitalized(sentence, question) & content_tokens(evidence_text):
             return True  # a name the question did not give, found in the evidence ("Zalo")
         asked_phrases = set(concepts(question))
-        phrases = [c for c in concepts(sentence) if c not in asked_phrases]
+        phrases = [c for c in concepts(sentence) if c not in asked_phrases
+                   and not all(fold(t) in self.common_terms for t in c)]
         haystack = match_normalize(evidence_text)
         found = sum(
             1 for terms in phrases

@@ -30,13 +30,19 @@ REFUSAL = {
 }
 EXTRACTIVE_INTRO = {
     "vi": "Theo tài liệu:",
-    "en": "The documents say (quoted in Vietnamese):",
+    "en": "The documents say:",
 }
+# ... when some evidence could not be translated and is quoted in its own language.
+QUOTED_INTRO = {
+    "vi": "Theo tài liệu (câu chưa dịch được trích nguyên văn):",
+    "en": "The documents say (sentences not translated are quoted in Vietnamese):",
+}
+NOT_TRANSLATED = {"vi": "(chưa dịch)", "en": "(not translated)"}
 
 # Heads the evidence an LLM answer did not use, quoted after it (generation.py).
 MORE_EVIDENCE_INTRO = {
     "vi": "Tài liệu còn ghi:",
-    "en": "The documents also say (quoted in Vietnamese):",
+    "en": "The documents also say:",
 }
 
 
@@ -83,6 +89,10 @@ class Citation:
     supported: bool = True
     publisher: str = ""
     chunk_id: str = ""
+    # The quote in the reader's language, when the source is in another one; the quote
+    # itself always stays the exact source span.
+    translation: str | None = None
+    translation_verified: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,7 +139,8 @@ def citation_for(e: Evidence, supported: bool = True) -> Citation:
     return Citation(
         marker=e.marker, doc_id=e.doc_id, title=e.title, date=e.date, quote=e.text,
         start=e.start, end=e.end, supported=supported, publisher=e.publisher,
-        chunk_id=e.chunk_id,
+        chunk_id=e.chunk_id, translation=e.translation or None,
+        translation_verified=e.translation_verified,
     )
 
 
@@ -142,19 +153,31 @@ def refusal_parts(language: str) -> list[Part]:
 
 
 def evidence_line(e: Evidence, language: str) -> Part:
-    """One evidence sentence as an answer line with its marker: plain when it is in the
-    reader's language, else quoted (“...”) as a ``quote`` part."""
+    """One evidence sentence as an answer line with its marker: as written when it is in
+    the reader's language, its verified translation when it has one, else quoted
+    (“...”) and labelled as not translated."""
     text = " ".join(e.text.split())
     source = detect_language(text)
     if source == language:
         return Part("evidence", f"- {text} [{e.marker}]", source, (e.marker,))
-    return Part("quote", f"- “{text}” [{e.marker}]", source, (e.marker,))
+    if e.translation and e.translation_verified:
+        return Part("translation", f"- {e.translation} [{e.marker}]", language, (e.marker,))
+    label = NOT_TRANSLATED.get(language, NOT_TRANSLATED["en"])
+    return Part("quote", f"- “{text}” {label} [{e.marker}]", source, (e.marker,))
+
+
+def lead_line(lines: Sequence[Part], language: str, intro: dict[str, str]) -> Part:
+    """The lead-in for evidence lines: ``intro``, or the quoted variant when a line is
+    an untranslated quote."""
+    quoted = any(p.kind == "quote" for p in lines)
+    table = QUOTED_INTRO if quoted and intro is EXTRACTIVE_INTRO else intro
+    return Part("lead", table.get(language, table["en"]), language)
 
 
 def extractive_parts(evidence: Sequence[Evidence], language: str) -> list[Part]:
     """The evidence sentences as an answer: a lead-in line, then one line each."""
-    lead = Part("lead", EXTRACTIVE_INTRO.get(language, EXTRACTIVE_INTRO["en"]), language)
-    return [lead, *(evidence_line(e, language) for e in evidence)]
+    lines = [evidence_line(e, language) for e in evidence]
+    return [lead_line(lines, language, EXTRACTIVE_INTRO), *lines]
 
 
 def extractive_text(evidence: Sequence[Evidence], language: str) -> str:

@@ -90,8 +90,8 @@ def bench_ingest(n_chunks: int, seeds: Path, log: Any = print, rounds: int = 2) 
     from assistant.bench.synthetic import write_corpus
     from assistant.config import load_settings
     from assistant.index.embeddings import E5Embeddings
-    from assistant.index.store import chunk_embedding_text, evidence_units
-    from assistant.ingest.chunking import chunk_document
+    from assistant.index.store import chunk_embedding_text
+    from assistant.ingest.chunking import chunk_document, evidence_units
     from assistant.ingest.documents import load_documents
 
     with tempfile.TemporaryDirectory(prefix="assistant-bench-ingest-") as tmp:

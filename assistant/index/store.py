@@ -58,9 +58,9 @@ from assistant.index.keyword.store import (
     PreparedDoc,
     read_meta,
 )
-from assistant.ingest.chunking import chunk_document
+from assistant.index.translations import TranslationStore
+from assistant.ingest.chunking import chunk_document, evidence_units
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, Document, load_documents
-from assistant.vietnamese import Span, split_clauses, split_sentences
 
 __all__ = [
     "ChunkRecord",
@@ -108,14 +108,6 @@ def chunk_embedding_text(doc: Document, text: str) -> str:
     return f"{doc.title}\n{text}" if doc.title else text
 
 
-def evidence_units(text: str) -> list[Span]:
-    """Sentence/clause spans used as evidence candidates (and given vectors at ingest)."""
-    units: list[Span] = []
-    for sent in split_sentences(text):
-        units.extend(split_clauses(sent))
-    return units
-
-
 class Index(KeywordIndex):
     """The dense + keyword index of one folder. Thread-safe for readers and one writer.
 
@@ -131,6 +123,11 @@ class Index(KeywordIndex):
         self.embeddings = embeddings
         self._client = client
         self._store: Any = None
+        self.translations = TranslationStore(self.path)  # cached, deleted with documents
+
+    def close(self) -> None:
+        super().close()
+        self.translations.close()
 
     # --- opening ------------------------------------------------------------------
     def open_existing(self) -> Index:
@@ -264,7 +261,9 @@ class Index(KeywordIndex):
         with self._chroma() as col:
             if ids:
                 col.delete(ids=ids)
-        return max(len(ids), self.delete_document(doc_id))
+        n = max(len(ids), self.delete_document(doc_id))
+        self.translations.forget(self.signatures())
+        return n
 
     def prepare(self, doc: Document, old_ids: set[str]) -> PreparedDoc:
         """Chunk and embed one document (chunks and evidence units in one embedder call)."""
@@ -304,6 +303,10 @@ class Index(KeywordIndex):
             for i in range(0, len(stale), step):
                 col.delete(ids=stale[i : i + step])
         self.replace_documents(batch)
+        for it in batch:  # the units a translation can belong to (translations.py)
+            text = it.doc.text
+            self.translations.link(it.doc.doc_id, [(u.start, u.end, text[u.start:u.end])
+                                                   for u in it.units])
 
     def write_document(self, doc: Document) -> tuple[int, int]:
         """(Re)index one document now; return (chunks written, stale chunks deleted)."""
@@ -386,6 +389,7 @@ class Index(KeywordIndex):
         with self.ingest_lock():
             old_model = read_meta(self.db_path).get("embed_model")
             self.delete_file()
+            self.translations.delete_file()
             names = {collection_name(self.embed_model)}
             if old_model:
                 names.add(collection_name(old_model))

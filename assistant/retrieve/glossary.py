@@ -1,13 +1,22 @@
-"""English -> Vietnamese domain glossary: the Vietnamese words an English question's
-answer is written in.
+"""The bilingual domain glossary (``data/glossary.tsv``): Party organization-building
+terms in Vietnamese, their English rendering, and the ways an English question says them.
 
-The articles are Vietnamese; an English question shares only names and numbers with
-them, so keyword search and the word-overlap part of evidence scoring see almost nothing
-("Who chaired the online conference?" has no word in common with "chủ trì hội nghị
-trực tuyến"). :func:`expand_query` appends the Vietnamese terms of the domain phrases it
-finds (``data/glossary_en_vi.tsv``: Party organization-building vocabulary, longest
-phrase first, a phrase consumed once matched so "deputy secretary" is not also
-"secretary"). Dense retrieval keeps the original question (e5 is multilingual).
+It serves both directions:
+
+- :func:`concepts` / :func:`vietnamese_terms` / :func:`expand_query`: an English question
+  shares only names and numbers with the Vietnamese articles, so keyword search and the
+  word-overlap part of evidence scoring see almost nothing ("Who chaired the online
+  conference?" vs "chủ trì hội nghị trực tuyến"). The Vietnamese terms of the English
+  phrases it contains are added (longest phrase first, a stretch of text used once, so
+  "deputy secretary" is not also "secretary"). Dense retrieval keeps the question as is.
+- :func:`term_hints`: the "Vietnamese = English" pairs for the terms of a Vietnamese
+  sentence, given to the translation model (``answer/translate.py``) so it renders "Ban
+  Chấp hành" as "Executive Committee", not "Board of Directors".
+
+The file is domain vocabulary written from the articles and general Party/state
+terminology, never from evaluation questions. Columns (tab-separated): Vietnamese
+spellings ("|" between them), the canonical English, English variants ("|" between them;
+a trailing ``*`` matches any ending).
 """
 
 from __future__ import annotations
@@ -18,16 +27,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.data import data_path
-from assistant.vietnamese import detect_language, nfc
+from assistant.index.keyword.store import KeywordIndex
+from assistant.vietnamese import canonical_tones, detect_language, fold, nfc
 
-GLOSSARY_PATH = data_path("glossary_en_vi.tsv")
+GLOSSARY_PATH = data_path("glossary.tsv")
 
 
 @dataclass(frozen=True)
 class Entry:
-    phrase: str
-    pattern: re.Pattern[str]
-    terms: tuple[str, ...]
+    """One concept: its Vietnamese spellings, canonical English, English variants."""
+
+    vietnamese: tuple[str, ...]
+    english: str
+    variants: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
 
 
 def _compile(phrase: str) -> re.Pattern[str]:
@@ -41,19 +54,29 @@ def _compile(phrase: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4)
 def load_glossary(path: Path = GLOSSARY_PATH) -> tuple[Entry, ...]:
-    """The glossary's entries, longest English phrase first."""
+    """The glossary's entries (file order)."""
     entries: list[Entry] = []
     for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        english, sep, vietnamese = line.partition("\t")
-        terms = tuple(t.strip() for t in nfc(vietnamese).split("|") if t.strip())
-        if not sep or not english.strip() or not terms:
-            raise ValueError(f"{path}:{line_no}: expected 'english<TAB>vietnamese'")
-        phrase = " ".join(english.lower().split())
-        entries.append(Entry(phrase, _compile(phrase), terms))
-    entries.sort(key=lambda e: (-len(e.phrase.replace("*", "")), e.phrase))
+        cols = [c.strip() for c in nfc(line).split("\t")]
+        if len(cols) != 3 or not all(cols):
+            raise ValueError(f"{path}:{line_no}: expected 'vietnamese<TAB>english<TAB>variants'")
+        vietnamese = tuple(t.strip() for t in cols[0].split("|") if t.strip())
+        variants = tuple(dict.fromkeys(
+            " ".join(v.lower().split()) for v in cols[2].split("|") if v.strip()))
+        entries.append(Entry(vietnamese, cols[1], variants,
+                             tuple(_compile(v) for v in variants)))
     return tuple(entries)
+
+
+@lru_cache(maxsize=4)
+def _by_variant(entries: tuple[Entry, ...]) -> tuple[tuple[re.Pattern[str], Entry], ...]:
+    """Every English variant with its entry, longest variant first."""
+    pairs = [(len(v.replace("*", "")), v, p, e)
+             for e in entries for v, p in zip(e.variants, e.patterns, strict=True)]
+    pairs.sort(key=lambda x: (-x[0], x[1]))
+    return tuple((p, e) for _, _, p, e in pairs)
 
 
 @lru_cache(maxsize=2048)
@@ -63,20 +86,16 @@ def concepts(text: str, entries: tuple[Entry, ...] | None = None) -> tuple[tuple
     asks again for the same sentence and question against each evidence sentence."""
     lowered = nfc(text).lower().replace("’", "'")
     found: list[tuple[str, ...]] = []
-    for entry in entries if entries is not None else load_glossary():
-        while (m := entry.pattern.search(lowered)) is not None:
-            found.append(entry.terms)
+    for pattern, entry in _by_variant(entries if entries is not None else load_glossary()):
+        while (m := pattern.search(lowered)) is not None:
+            found.append(entry.vietnamese)
             lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end():]
     return tuple(found)
 
 
 def vietnamese_terms(question: str, entries: tuple[Entry, ...] | None = None) -> list[str]:
     """Vietnamese terms for the domain phrases of an English question (none for a
-    Vietnamese one).
-
-    >>> vietnamese_terms("Who chaired the Central Organization Commission's conference?")
-    ['Ban Tổ chức Trung ương', 'hội nghị', 'chủ trì']
-    """
+    Vietnamese one)."""
     if detect_language(question) != "en":
         return []
     return list(dict.fromkeys(t for terms in concepts(question, entries) for t in terms))
@@ -86,3 +105,61 @@ def expand_query(question: str) -> str:
     """``question`` followed by its Vietnamese terms (unchanged when there are none)."""
     terms = vietnamese_terms(question)
     return f"{question}\n{'; '.join(terms)}" if terms else question
+
+
+@lru_cache(maxsize=4)
+def _vietnamese_patterns(entries: tuple[Entry, ...]
+                         ) -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    """Every Vietnamese spelling as a whole-syllable pattern, longest first."""
+    out = []
+    for e in entries:
+        for vi in e.vietnamese:
+            key = canonical_tones(vi)
+            pattern = re.compile(r"(?<![^\W_])" + r"\s+".join(map(re.escape, key.split()))
+                                 + r"(?![^\W_])")
+            out.append((len(key), pattern, vi, e.english))
+    out.sort(key=lambda x: (-x[0], x[2]))
+    return tuple((p, vi, en) for _, p, vi, en in out)
+
+
+@lru_cache(maxsize=4096)
+def term_hints(sentence: str, entries: tuple[Entry, ...] | None = None
+               ) -> tuple[tuple[str, str], ...]:
+    """``(Vietnamese term as written in the sentence, English)`` for the glossary terms
+    of a Vietnamese sentence, longest term first, each stretch of text used once.
+
+    >>> dict(term_hints("Ban Tổ chức Tỉnh uỷ")).get("Ban Tổ chức Tỉnh uỷ") is not None
+    True
+    """
+    original = nfc(sentence)
+    text = canonical_tones(original)
+    if len(text) != len(original):  # lowercasing changed lengths: match on the lowered text
+        original = text
+    found: list[tuple[int, str, str]] = []
+    for pattern, _vi, english in _vietnamese_patterns(
+            entries if entries is not None else load_glossary()):
+        while (m := pattern.search(text)) is not None:
+            found.append((m.start(), original[m.start():m.end()], english))
+            text = text[: m.start()] + "\x00" * (m.end() - m.start()) + text[m.end():]
+    found.sort()
+    return tuple(dict.fromkeys((vi, en) for _, vi, en in found))
+
+
+def common_terms(index: KeywordIndex, share: float = 0.3) -> frozenset[str]:
+    """Glossary terms (folded) found in more than ``share`` of the index's chunks: too
+    common ("thực hiện", "cán bộ") to tie an answer sentence to its evidence."""
+    n = index.n_chunks()
+    if not n:
+        return frozenset()
+    keys: dict[str, str] = {}
+    for entry in load_glossary():
+        for vi in entry.vietnamese:
+            syl = fold(vi).split()
+            keys[" ".join(syl)] = syl[0] if len(syl) == 1 else "_".join(syl[:2])
+    df = index.document_frequencies(sorted(set(keys.values())))
+    return frozenset(term for term, key in keys.items() if df.get(key, 0) > share * n)
+
+
+def glossary_terms(sentence: str) -> list[str]:
+    """The Vietnamese glossary terms a sentence contains (for telling names from titles)."""
+    return [vi for vi, _ in term_hints(sentence)]

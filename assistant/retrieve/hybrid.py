@@ -21,9 +21,10 @@ from pydantic import ConfigDict
 
 from assistant.config import RetrievalSettings
 from assistant.index.store import Index
+from assistant.index.translations import TranslationView
 from assistant.retrieve.glossary import expand_query
 from assistant.retrieve.question import anchors, contains_term
-from assistant.vietnamese import content_tokens, match_normalize
+from assistant.vietnamese import content_tokens, detect_language, match_normalize
 
 
 @dataclass
@@ -94,9 +95,11 @@ def weighted(
 class Retriever:
     """Hybrid search over one :class:`Index`."""
 
-    def __init__(self, index: Index, settings: RetrievalSettings) -> None:
+    def __init__(self, index: Index, settings: RetrievalSettings,
+                 translations: TranslationView | None = None) -> None:
         self.index = index
         self.settings = settings
+        self.translations = translations
 
     def search(
         self,
@@ -120,20 +123,25 @@ class Retriever:
                 vector = self.index.embeddings.embed_query(query)
             dense_hits = self.index.dense_search(vector, n)
         words = expand_query(query)  # English questions get the domain's Vietnamese words
+        tr_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "keyword"):
             kw_hits = self.index.keyword_search(words, n)
+            tr_hits = self.translated_search(query, n)
         if mode == "dense":
             fused = dict(dense_hits)
         elif mode == "keyword":
-            fused = dict(kw_hits)
+            fused = dict(kw_hits) if not tr_hits else rrf(
+                [[i for i, _ in kw_hits], [i for i, _ in tr_hits]], cfg.rrf_k,
+                [self.keyword_weight(words), 1.0])
         elif cfg.fusion == "weighted":
             fused = weighted(dense_hits, kw_hits, cfg.dense_weight)
         else:
-            fused = rrf(
-                [[i for i, _ in dense_hits], [i for i, _ in kw_hits]],
-                cfg.rrf_k,
-                [1.0, self.keyword_weight(words)],
-            )
+            lists = [[i for i, _ in dense_hits], [i for i, _ in kw_hits]]
+            weights = [1.0, self.keyword_weight(words)]
+            if tr_hits:
+                lists.append([i for i, _ in tr_hits])
+                weights.append(1.0)
+            fused = rrf(lists, cfg.rrf_k, weights)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         if cfg.anchor_rescue and mode != "dense":
             ranked = self._rescue_anchors(query, ranked)
@@ -197,6 +205,25 @@ class Retriever:
                     protected += 1
                     break
         return out
+
+    def translated_search(self, query: str, n: int) -> list[tuple[str, float]]:
+        """Chunks ranked by keyword search over the verified translations of their
+        sentences into the question's language (English questions over Vietnamese
+        articles: stemmed English against English). Empty without translations."""
+        if self.translations is None or detect_language(query) != "en":
+            return []
+        hits = self.translations.search(query, n, "en")
+        spans: dict[str, list[tuple[str, int, int]]] = {}
+        best: dict[str, float] = {}
+        for doc_id, start, end, score in hits:
+            if doc_id not in spans:
+                ids = sorted(self.index.chunk_ids(doc_id))
+                spans[doc_id] = [(r.chunk_id, r.start, r.end)
+                                 for r in self.index.chunks(ids).values()]
+            for cid, c_start, c_end in spans[doc_id]:
+                if c_start <= start and end <= c_end:
+                    best[cid] = max(best.get(cid, 0.0), score)
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
     def keyword_weight(self, query: str) -> float:
         """Trust in the keyword ranking: the share of the question's content words that

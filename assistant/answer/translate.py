@@ -1,0 +1,271 @@
+"""Translation of evidence sentences into the asker's language, verified before use.
+
+The articles are Vietnamese; many askers read only English. Answering an English reader
+with Vietnamese quotes is a fallback; translating the retrieved evidence into the
+reader's language first is what works with small models (they translate one sentence
+faithfully far more often than they write a faithful answer across languages).
+
+:class:`Translator` renders ``prompts/translate_system.txt`` and
+``prompts/translate_user.txt`` with the glossary's term hints for the sentence
+(``retrieve/glossary.py``: "Ban Chấp hành = Executive Committee"), asks any LangChain
+chat model (the ``translation`` settings: the embedded 1.5B by default), and checks the
+reply with :class:`~assistant.answer.verify.TranslationVerifier`. A rejected translation
+is retried once with ``prompts/translate_retry.txt`` (naming what was wrong); if that
+fails too the attempt is kept as rejected and the reader sees the original, labelled
+"not translated".
+
+Vietnamese thousands separators are rewritten the English way before translating
+("1.825" -> "1,825"), since small models otherwise write "1, 825".
+
+>>> tr = make_translator(settings, embeddings)                    # doctest: +SKIP
+>>> tr.translate("Kết nạp được 20.777 đảng viên mới.", "vi", "en").text   # doctest: +SKIP
+'20,777 new Party members were admitted.'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from assistant.answer.prompts import render
+from assistant.answer.verify import (
+    TranslationVerifier,
+    Verdict,
+    as_written,
+    clean_translation,
+    repeats,
+)
+from assistant.config import Settings
+from assistant.errors import AssistantError, BackendUnavailableError
+from assistant.index.store import Index
+from assistant.index.translations import Stored, TranslationView, translation_identity
+from assistant.retrieve.glossary import glossary_terms, term_hints
+
+LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
+_THOUSANDS_VI = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+
+
+def prepare_source(text: str, target: str) -> str:
+    """The sentence as given to the model: whitespace collapsed; for English, Vietnamese
+    thousands separators become commas ("20.777" -> "20,777")."""
+    flat = " ".join(text.split())
+    return _THOUSANDS_VI.sub(",", flat) if target == "en" else flat
+
+
+@dataclass
+class Translation:
+    """The outcome of translating one sentence."""
+
+    source: str
+    text: str
+    verified: bool
+    model: str
+    prompt: str
+    reasons: list[str] = field(default_factory=list)
+    similarity: float | None = None
+    vector: np.ndarray | None = None
+    attempts: int = 0
+
+
+class Translator:
+    """Translate and verify single sentences with a chat model."""
+
+    def __init__(self, model: BaseChatModel, settings: Settings, *, name: str,
+                 verifier: TranslationVerifier, embeddings: Embeddings | None = None) -> None:
+        self.model = model
+        self.settings = settings
+        self.name = name
+        self.verifier = verifier
+        self.embeddings = embeddings
+        self.prompt = translation_identity(settings)[1]
+
+    def messages(self, text: str, source: str, target: str,
+                 hints: Sequence[tuple[str, str]]) -> list[BaseMessage]:
+        src, tgt = LANGUAGE_NAMES.get(source, source), LANGUAGE_NAMES.get(target, target)
+        terms = ""
+        if hints:
+            terms = "Terms (use these translations):\n" + "\n".join(
+                f"- {vi} = {en}" for vi, en in hints) + "\n\n"
+        prompts = self.settings.prompts_path
+        return [
+            SystemMessage(content=render(prompts, "translate_system.txt",
+                                         source_language=src, target_language=tgt)),
+            HumanMessage(content=render(prompts, "translate_user.txt", terms=terms,
+                                        source_language=src, target_language=tgt,
+                                        text=prepare_source(text, target))),
+        ]
+
+    def complete(self, messages: list[BaseMessage]) -> str:
+        """The model's reply; stops early when it starts looping."""
+        from assistant.answer.generation import is_connection_error
+
+        pieces: list[str] = []
+        try:
+            for i, chunk in enumerate(self.model.stream(messages)):
+                pieces.append(chunk.content if isinstance(chunk.content, str)
+                              else str(chunk.content))
+                if i % 16 == 15 and repeats("".join(pieces), n=4, times=4):
+                    break
+        except AssistantError:
+            raise
+        except ValueError as exc:
+            if "no generation chunks" not in str(exc).lower():
+                raise
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise BackendUnavailableError(
+                    f"The translation model {self.name} stopped answering "
+                    f"({type(exc).__name__}): check its server or set "
+                    "ASSISTANT_TRANSLATION__BACKEND=none."
+                ) from exc
+            raise
+        return "".join(pieces)
+
+    def translate(self, text: str, source: str = "vi", target: str = "en") -> Translation:
+        """Translate one sentence; verified, with one firmer retry when rejected."""
+        hints = term_hints(text) if source == "vi" else ()
+        messages = self.messages(text, source, target, hints)
+        reply = clean_translation(self.complete(messages))
+        verdict = self.verifier.check(text, reply, hints, target)
+        attempts = 1
+        if not verdict.ok:
+            keep = self._keep(text, hints)
+            retry = [*messages, AIMessage(content=reply or "(empty)"), HumanMessage(
+                content=render(self.settings.prompts_path, "translate_retry.txt",
+                               problems="; ".join(verdict.reasons), keep=keep,
+                               target_language=LANGUAGE_NAMES.get(target, target)))]
+            second = clean_translation(self.complete(retry))
+            attempts = 2
+            again = self.verifier.check(text, second, hints, target)
+            if again.ok or not reply:
+                reply, verdict = second, again
+        return Translation(text, reply, verdict.ok, self.name, self.prompt, verdict.reasons,
+                           verdict.similarity, self._vector(reply, verdict), attempts)
+
+    def _keep(self, text: str, hints: Sequence[tuple[str, str]]) -> str:
+        """What the retry prompt insists on: names, numbers and codes of the source."""
+        from assistant.answer.facts import facts
+
+        f = facts(text)
+        keep = [*sorted(f["codes"]), *sorted(f["numbers"]),
+                *(as_written(text, n) for n in sorted(self.verifier.source_names(text, hints)))]
+        return ", ".join(keep) if keep else "every name, number and date"
+
+    def _vector(self, reply: str, verdict: Verdict) -> np.ndarray | None:
+        if not verdict.ok or self.embeddings is None:
+            return None
+        return np.asarray(self.embeddings.embed_documents([reply])[0], dtype=np.float32)
+
+
+def make_verifier(settings: Settings, embeddings: Embeddings | None) -> TranslationVerifier:
+    """The verifier with the settings' (calibrated) thresholds."""
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        assert embeddings is not None
+        return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
+
+    t = settings.translation
+    return TranslationVerifier(
+        embed=embed if embeddings is not None else None, min_similarity=t.min_similarity,
+        min_length_ratio=t.min_length_ratio, max_length_ratio=t.max_length_ratio,
+        glossary_terms=glossary_terms)
+
+
+def translation_settings(settings: Settings) -> Settings:
+    """``settings`` with the LLM fields replaced by the translation model's."""
+    t, llm = settings.translation, settings.llm
+    return settings.model_copy(update={"llm": llm.model_copy(update={
+        "backend": t.backend, "model": t.model, "model_path": t.model_path,
+        "ollama_model": t.ollama_model or llm.ollama_model,
+        "openai_model": t.openai_model or llm.openai_model,
+        "max_tokens": t.max_tokens, "temperature": 0.0,
+    })})
+
+
+def make_translator(settings: Settings, embeddings: Embeddings | None = None,
+                    model: BaseChatModel | None = None) -> Translator | None:
+    """The translator of ``settings.translation`` (None when its backend is ``none``).
+
+    ``model`` injects a chat model (tests use a deterministic fake one)."""
+    if settings.translation.backend == "none":
+        return None
+    name = translation_identity(settings)[0]
+    if model is None:
+        from assistant.answer.backends import make_chat_model
+
+        model, _, _ = make_chat_model(translation_settings(settings))
+    return Translator(model, settings, name=name,
+                      verifier=make_verifier(settings, embeddings), embeddings=embeddings)
+
+
+
+@dataclass
+class PretranslateReport:
+    """What ``assistant translate`` did."""
+
+    units: int = 0
+    cached: int = 0
+    translated: int = 0
+    verified: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        rate = f", {self.seconds / self.translated:.1f} s each" if self.translated else ""
+        return (f"{self.units} evidence sentences: {self.cached} already tried, "
+                f"{self.translated} translated now ({self.verified} verified, "
+                f"{self.rejected} rejected) in {self.seconds:.0f} s{rate}")
+
+
+def other_language(lang: str) -> str:
+    return "en" if lang == "vi" else "vi"
+
+
+def pretranslate(index: Index, translator: Translator, settings: Settings, *,
+                 limit: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> PretranslateReport:
+    """Translate every evidence sentence of the index into the other language (vi <-> en)
+    that has no cached attempt for this model and prompt. Each result is stored at once,
+    so an interrupted run resumes where it stopped; a second run translates nothing."""
+    import time
+
+    from assistant.ingest.chunking import evidence_units
+    from assistant.vietnamese import detect_language
+
+    view = TranslationView.for_settings(index.translations, settings)
+    todo: list[tuple[str, int, int, str, str]] = []
+    report = PretranslateReport()
+    for doc in index.documents():
+        units = [(u.start, u.end, doc.text[u.start:u.end]) for u in evidence_units(doc.text)]
+        index.translations.link(doc.doc_id, units)
+        for start, end, text in units:
+            todo.append((doc.doc_id, start, end, text, other_language(detect_language(text))))
+    report.units = len(todo)
+    pending = []
+    for target in {t for *_, t in todo}:
+        texts = [u for u in todo if u[4] == target]
+        tried = view.lookup([u[3] for u in texts], target)
+        pending += [u for u in texts if u[3] not in tried]
+    pending = list({(u[3], u[4]): u for u in pending}.values())  # one per sentence
+    report.cached = report.units - len(pending)
+    pending = pending[:limit] if limit else pending
+    t0 = time.perf_counter()
+    for i, (_doc, _s, _e, text, target) in enumerate(pending):
+        if progress:
+            progress(i, len(pending))
+        done = translator.translate(text, other_language(target), target)
+        index.translations.put(Stored(done.source, done.text, done.verified, target,
+                                      done.model, done.prompt, done.reasons,
+                                      done.similarity, done.vector))
+        report.translated += 1
+        report.verified += done.verified
+        report.rejected += not done.verified
+        report.seconds = time.perf_counter() - t0
+    if progress:
+        progress(len(pending), len(pending))
+    return report

@@ -1,0 +1,237 @@
+"""Deterministic checks of a machine translation against the sentence it translates.
+
+A translation is shown to a reader only when :class:`TranslationVerifier` accepts it.
+Every check compares the translation with its source; none trusts the model:
+
+- ``numbers``: every number of the source is in the translation (thousands separators
+  and leading zeros ignored: "20.777" = "20,777", "03" = "3"), and the translation has
+  no number the source lacks (Roman numerals may become digits or ordinals: "khóa XIII"
+  = "13th term", "quý III" = "Q3");
+- ``codes``: every document code ("21-NQ/TW") is kept;
+- ``names``: every person and place name of the source (capitalized runs of Vietnamese
+  syllables that are not a glossary term) is in the translation, with or without
+  diacritics;
+- ``entities``: every capitalized word of the translation is explained by the source, the
+  term hints, or a short list of words English capitalizes anyway (months, "Mr",
+  "Party"): "China", "President", "Board of Directors" are rejected when the source and
+  hints do not give them;
+- ``loop``: no repeated phrase or sentence (small models loop);
+- ``length``: the translation's length is in proportion to the source's;
+- ``language``: the translation is in the target language;
+- ``similarity``: the cosine similarity of the two multilingual e5 vectors is above a
+  threshold fitted on a labelled set (``assistant eval calibrate``).
+
+>>> v = TranslationVerifier(min_similarity=0.0)
+>>> v.check("Đồng chí A Pớt dự hội nghị.", "Comrade A Pớt attended the conference.").ok
+True
+>>> v.check("Đồng chí A Pớt dự hội nghị.", "The comrade attended the conference.").reasons
+['names: A Pớt']
+
+Deliberately left out: meaning (an accepted translation can still render a word
+loosely); the similarity check and the term hints are the guard there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answer.facts import CODE, names, numbers
+from assistant.vietnamese import detect_language, fold, match_normalize, nfc
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8,
+          "IX": 9, "X": 10, "XI": 11, "XII": 12, "XIII": 13, "XIV": 14, "XV": 15,
+          "XVI": 16, "XVII": 17, "XVIII": 18, "XIX": 19, "XX": 20}
+_ROMAN_TOKEN = re.compile(r"(?<![A-Za-z])(X{0,2}(?:IX|IV|V?I{0,3}))(?![A-Za-z])")
+_EN_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4,
+    "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+    "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+}
+_VI_NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6,
+                    "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
+_QUARTER = re.compile(r"\bQ([1-4])\b")
+# Words English capitalizes whatever the source says.
+ALWAYS_CAPITALIZED = frozenset(
+    """
+    i mr mrs ms comrade comrades january february march april may june july august
+    september october november december monday tuesday wednesday thursday friday saturday
+    sunday party vietnam vietnamese communist no q
+    """.split()
+)
+_CAP_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W\d_]+)?")
+_PREAMBLE = re.compile(
+    r"^\s*(?:english|vietnamese|translation|bản dịch|tiếng anh|tiếng việt)\s*"
+    r"(?:translation)?\s*:\s*", re.I)
+
+
+def clean_translation(text: str) -> str:
+    """The model's reply without a "Translation:" preamble, surrounding quotes and
+    extra lines after the first paragraph."""
+    text = nfc(text).strip()
+    text = _PREAMBLE.sub("", text)
+    text = text.split("\n\n")[0].strip()
+    if len(text) > 1 and text[0] in "\"“'" and text[-1] in "\"”'":
+        text = text[1:-1].strip()
+    return " ".join(text.split())
+
+
+def _numbers_of(text: str) -> set[str]:
+    return numbers(CODE.sub(" ", text), min_digits=1)
+
+
+def _derived_numbers(source: str) -> set[str]:
+    """Numbers a faithful translation may write that the source spells otherwise: Roman
+    numerals ("XIII" -> 13), Vietnamese number words ("hai" -> 2)."""
+    out = {str(_ROMAN[m]) for m in _ROMAN_TOKEN.findall(CODE.sub(" ", source)) if m in _ROMAN}
+    words = re.findall(r"[^\W\d_]+", nfc(source).lower())
+    out |= {str(_VI_NUMBER_WORDS[w]) for w in words if w in _VI_NUMBER_WORDS}
+    return out
+
+
+def _translation_numbers(text: str) -> set[str]:
+    """Digits, ordinals ("13th"), quarters ("Q3") and number words of a translation."""
+    body = CODE.sub(" ", text)
+    out = _numbers_of(_ORDINAL.sub(r"\1", _QUARTER.sub(r"\1", body)))
+    out |= {str(_EN_NUMBER_WORDS[w]) for w in re.findall(r"[a-z]+", body.lower())
+            if w in _EN_NUMBER_WORDS}
+    return out
+
+
+def repeats(text: str, n: int = 4, times: int = 3) -> bool:
+    """Whether some run of ``n`` words occurs ``times`` times or more, or a sentence is
+    repeated (a small model looping).
+
+    >>> repeats("the plan and the plan and the plan and the plan and more")
+    True
+    """
+    words = re.findall(r"\w+", text.lower())
+    grams = Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+    if grams and max(grams.values()) >= times:
+        return True
+    sentences = [s.strip().lower() for s in re.split(r"[.;!?]\s+", text) if len(s.split()) >= 4]
+    return len(sentences) != len(set(sentences))
+
+
+def as_written(source: str, folded: str) -> str:
+    """The spelling in ``source`` of a folded name ("a pot" -> "A Pớt").
+
+    >>> as_written("có đồng chí A Pớt - Phó Bí thư", "a pot")
+    'A Pớt'
+    """
+    words = folded.split()
+    tokens = list(re.finditer(r"[^\W\d_]+", source))
+    for i in range(len(tokens) - len(words) + 1):
+        run = tokens[i:i + len(words)]
+        if [fold(m.group(0)) for m in run] == words:
+            return source[run[0].start():run[-1].end()]
+    return folded
+
+
+@dataclass
+class Verdict:
+    """Whether a translation is accepted, and why not."""
+
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+    similarity: float | None = None
+
+
+@dataclass
+class TranslationVerifier:
+    """Check translations against their sources (see the module doc for the checks).
+
+    ``embed`` gives passage vectors (the index's e5 embedder); without it the
+    similarity check is skipped. Thresholds come from settings (calibrated)."""
+
+    embed: Embed | None = None
+    min_similarity: float = 0.85
+    min_length_ratio: float = 0.5
+    max_length_ratio: float = 2.2
+    glossary_terms: Callable[[str], Iterable[str]] | None = None
+
+    def check(self, source: str, translation: str, hints: Iterable[tuple[str, str]] = (),
+              target: str = "en") -> Verdict:
+        source, translation = nfc(source), clean_translation(translation)
+        hints = list(hints)
+        reasons: list[str] = []
+        if not translation:
+            return Verdict(False, ["empty"])
+        missing = sorted(_numbers_of(source) - _translation_numbers(translation))
+        added = sorted(_translation_numbers(translation) - _numbers_of(source)
+                       - _derived_numbers(source))
+        if missing:
+            reasons.append("numbers: missing " + ", ".join(missing))
+        if added:
+            reasons.append("numbers: added " + ", ".join(added))
+        norm_t = " " + match_normalize(translation) + " "
+        codes = [match_normalize(c) for c in CODE.findall(source)]
+        lost_codes = [c for c in codes if c not in norm_t]
+        if lost_codes:
+            reasons.append("codes: " + ", ".join(lost_codes))
+        lost_names = [n for n in sorted(self.source_names(source, hints))
+                      if not re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", norm_t)]
+        if lost_names:
+            reasons.append("names: " + ", ".join(as_written(source, n) for n in lost_names))
+        invented = self.unexplained_capitals(source, translation, hints)
+        if invented:
+            reasons.append("entities: " + ", ".join(invented))
+        if repeats(translation):
+            reasons.append("loop")
+        ratio = len(translation) / max(len(source), 1)
+        if not self.min_length_ratio <= ratio <= self.max_length_ratio:
+            reasons.append(f"length: {ratio:.2f} of the source")
+        if detect_language(translation) != target:
+            reasons.append(f"language: not {target}")
+        similarity = None
+        if self.embed is not None:
+            vecs = np.asarray(self.embed([source, translation]), dtype=np.float32)
+            similarity = float(vecs[0] @ vecs[1])
+            if similarity < self.min_similarity:
+                reasons.append(f"similarity: {similarity:.3f}")
+        return Verdict(not reasons, reasons, similarity)
+
+    def source_names(self, source: str, hints: Sequence[tuple[str, str]]) -> set[str]:
+        """Person and place names of the source: capitalized Vietnamese runs that are
+        not (part of) a term with a hint or a glossary term."""
+        terms = [fold(vi) for vi, _ in hints]
+        if self.glossary_terms is not None:
+            terms += [fold(t) for t in self.glossary_terms(source)]
+        out = set()
+        for name in names(source):
+            covered = any(re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", t) or
+                          re.search(r"(?<!\w)" + re.escape(t) + r"(?!\w)", name)
+                          for t in terms if t)
+            if not covered:
+                out.add(name)
+        return out
+
+    @staticmethod
+    def unexplained_capitals(source: str, translation: str,
+                             hints: Sequence[tuple[str, str]]) -> list[str]:
+        """Capitalized words of the translation (not opening a sentence) that the
+        source, the hints and :data:`ALWAYS_CAPITALIZED` do not explain."""
+        known = {fold(w) for w in re.findall(r"[^\W\d_]+", source)}
+        known |= {fold(w) for _, en in hints for w in re.findall(r"[^\W\d_]+", en)}
+        known |= {w.lower() for w in _ROMAN}
+        out: list[str] = []
+        for m in _CAP_WORD.finditer(translation):
+            word = m.group(0)
+            before = translation[:m.start()].rstrip()
+            if not word[:1].isupper() or not before or before[-1] in ".!?:;\"“(":
+                continue
+            key = fold(word.split("'")[0].split("’")[0])
+            if key in known or key in ALWAYS_CAPITALIZED or key.rstrip("s") in known:
+                continue
+            out.append(word)
+        return list(dict.fromkeys(out))

@@ -1,0 +1,255 @@
+"""``assistant eval calibrate``: fit every threshold on the calib split only.
+
+Thresholds fitted, each by maximizing accuracy on calib questions (ties broken by the
+widest margin to the nearest observation, so a threshold never sits right next to one
+question's score):
+
+- refusal (``retrieve/evidence.py``): the best evidence score needed to answer, one a
+  language, then the lead the best sentence needs over off-topic text;
+- grounding (``answer/grounding.py``): the e5 similarity an answer sentence needs when it
+  shares too few words with its evidence, one a language, from the calib reference
+  answers against their own evidence (keep) and another question's evidence (reject);
+- translation (``answer/verify.py``): the similarity a translation needs to its source,
+  from the labelled translations of the calib split (``eval/translations.jsonl``), where
+  accepting a bad translation costs three times as much as rejecting a good one.
+
+They are written to one versioned file, ``assistant/data/calibration.json``, that the
+settings read (env variables still override). Test-split questions are never read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.config import CALIBRATION_FILE, Settings
+from assistant.data import data_path
+from assistant.evaluation.gold import GoldItem, load_gold, select_split
+
+VERSION = 1
+BAD_TRANSLATION_COST = 3.0
+
+
+def fit_threshold(keep: Sequence[float], reject: Sequence[float], *,
+                  reject_cost: float = 1.0) -> tuple[float, float]:
+    """The threshold ``t`` that best separates ``keep`` (want >= t) from ``reject`` (want
+    < t): least cost (a reject at or above ``t`` costs ``reject_cost``, a keep below it
+    costs 1); among the cheapest, the one farthest from any observation. Returns
+    ``(t, accuracy)``.
+
+    >>> fit_threshold([0.9, 0.95, 1.0], [0.5, 0.6])
+    (0.75, 1.0)
+    """
+    values = sorted({*keep, *reject})
+    if not values:
+        return 0.0, 1.0
+    cuts = [values[0] - 0.05] + [(a + b) / 2 for a, b in itertools.pairwise(values)]
+    cuts.append(values[-1] + 0.05)
+
+    def cost(t: float) -> float:
+        return sum(v < t for v in keep) + reject_cost * sum(v >= t for v in reject)
+
+    def margin(t: float) -> float:
+        return min(abs(v - t) for v in values)
+
+    best = min(cuts, key=lambda t: (round(cost(t), 9), -margin(t)))
+    right = sum(v >= best for v in keep) + sum(v < best for v in reject)
+    return round(best, 4), round(right / (len(keep) + len(reject)), 4)
+
+
+@dataclass
+class RefusalObservation:
+    id: str
+    lang: str
+    answerable: bool
+    best: float
+    contrast: float
+    rules_ok: bool
+
+
+def refusal_observations(bot: Any, items: Sequence[GoldItem]) -> list[RefusalObservation]:
+    """Each question's evidence score with the score thresholds switched off."""
+    cfg = bot.selector.settings
+    bot.selector.settings = cfg.model_copy(update={
+        "min_score_vi": -math.inf, "min_score_en": -math.inf,
+        "min_background_contrast": -math.inf})
+    try:
+        out = []
+        for item in items:
+            _, result, _ = bot.gather(item.question)
+            out.append(RefusalObservation(item.id, item.lang, item.answerable,
+                                          result.best_score, result.contrast, result.rules_ok))
+        return out
+    finally:
+        bot.selector.settings = cfg
+
+
+def fit_refusal(obs: Sequence[RefusalObservation]) -> dict[str, Any]:
+    """Score thresholds a language, then the background contrast (questions the other
+    rules refuse anyway do not move them)."""
+    values: dict[str, Any] = {}
+    report: dict[str, Any] = {}
+    for lang in ("vi", "en"):
+        rows = [o for o in obs if o.lang == lang and o.rules_ok]
+        t, acc = fit_threshold([o.best for o in rows if o.answerable],
+                               [o.best for o in rows if not o.answerable])
+        values[f"min_score_{lang}"] = t
+        report[f"min_score_{lang}"] = {"questions": len(rows), "accuracy": acc}
+    passing = [o for o in obs if o.rules_ok and o.best >= values[f"min_score_{o.lang}"]]
+    c, acc = fit_threshold([o.contrast for o in passing if o.answerable],
+                           [o.contrast for o in passing if not o.answerable])
+    values["min_background_contrast"] = c
+    report["min_background_contrast"] = {"questions": len(passing), "accuracy": acc}
+    right = sum((o.rules_ok and o.best >= values[f"min_score_{o.lang}"]
+                 and o.contrast >= c) == o.answerable for o in obs)
+    report["refusal_accuracy"] = round(right / len(obs), 4) if obs else None
+    return {"values": values, "report": report}
+
+
+def grounding_observations(bot: Any, items: Sequence[GoldItem]) -> list[dict[str, Any]]:
+    """Reference-answer sentences of the calib questions against their own evidence
+    (``keep``) and against the evidence of the next question from another article."""
+    from assistant.answer.generation import reader_text
+    from assistant.answer.grounding import GroundingChecker
+    from assistant.vietnamese import split_sentences
+
+    embeddings = bot.index.embeddings
+
+    def embed_q(texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        return np.asarray([embeddings.embed_query(t) for t in texts], dtype=np.float32)
+
+    def embed_d(texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
+
+    words_only = GroundingChecker(embed_q, embed_d, min_dense={"en": math.inf, "vi": math.inf})
+    with_dense = GroundingChecker(embed_q, embed_d, min_dense={"en": -math.inf,
+                                                                "vi": -math.inf})
+    answerable = [i for i in items if i.answerable]
+    evidence: dict[str, list[Any]] = {}
+    for item in answerable:
+        _, result, _ = bot.gather(item.question)
+        bot.selector.attach_translations(result.evidence, item.lang)
+        from dataclasses import replace
+
+        evidence[item.id] = [replace(e, text=reader_text(e)) for e in result.evidence]
+    out = []
+    for i, item in enumerate(answerable):
+        others = [o for o in answerable[i + 1:] + answerable[:i]
+                  if not set(o.sources) & set(item.sources) and evidence[o.id]]
+        groups = [("keep", evidence[item.id])] + ([("reject", evidence[others[0].id])]
+                                                  if others else [])
+        for label, group in groups:
+            if not group:
+                continue
+            for span in split_sentences(item.reference):
+                s = span.text
+                lexical = any(words_only._score(s, [e], 0.0, item.lang, set(), set(),
+                                                item.question)[0] for e in group)
+                sims = with_dense._similarities([s], group)
+                dense = -math.inf
+                for j, e in enumerate(group):
+                    d = float(sims[0][j]) if sims is not None else 0.0
+                    if with_dense._score(s, [e], d, item.lang, set(), set(), item.question)[0]:
+                        dense = max(dense, d)
+                out.append({"id": item.id, "lang": item.lang, "label": label,
+                            "lexical": lexical, "dense": dense})
+    return out
+
+
+def fit_grounding(obs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    report: dict[str, Any] = {}
+    for lang in ("vi", "en"):
+        rows = [o for o in obs if o["lang"] == lang and not o["lexical"]
+                and o["dense"] > -math.inf]
+        t, acc = fit_threshold([o["dense"] for o in rows if o["label"] == "keep"],
+                               [o["dense"] for o in rows if o["label"] == "reject"])
+        values[f"min_dense_{lang}"] = t
+        kept = [o for o in obs if o["lang"] == lang]
+        ok = sum((o["lexical"] or o["dense"] >= t) == (o["label"] == "keep") for o in kept)
+        report[f"min_dense_{lang}"] = {"sentences": len(kept),
+                                       "accuracy": round(ok / len(kept), 4) if kept else None,
+                                       "decided_by_similarity": len(rows), "fit_accuracy": acc}
+    return {"values": values, "report": report}
+
+
+def fit_translation(rows: Sequence[dict[str, Any]], settings: Settings,
+                    embeddings: Any) -> dict[str, Any]:
+    """The similarity a translation needs, from labelled calib translations."""
+    from assistant.answer.translate import make_verifier
+
+    verifier = make_verifier(settings, embeddings)
+    verifier.min_similarity = -math.inf
+    scored = []
+    for r in rows:
+        verdict = verifier.check(r["source"], r["translation"],
+                                 [tuple(h) for h in r.get("hints", [])])
+        scored.append((r["label"], verdict.ok, verdict.similarity or 0.0))
+    # only translations the other checks accept are decided by the similarity
+    t, acc = fit_threshold([s for lab, ok, s in scored if ok and lab == "good"],
+                           [s for lab, ok, s in scored if ok and lab == "bad"],
+                           reject_cost=BAD_TRANSLATION_COST)
+    good = [s for lab, ok, s in scored if lab == "good"]
+    bad = [s for lab, ok, s in scored if lab == "bad"]
+    kept_good = sum(ok and s >= t for lab, ok, s in scored if lab == "good")
+    rejected_bad = sum(not ok or s < t for lab, ok, s in scored if lab == "bad")
+    return {"values": {"min_similarity": t}, "report": {
+        "good": len(good), "bad": len(bad), "fit_accuracy": acc,
+        "good_kept": round(kept_good / len(good), 4) if good else None,
+        "bad_rejected": round(rejected_bad / len(bad), 4) if bad else None}}
+
+
+def run_calibrate(args: Any, settings: Settings) -> int:
+    """``assistant eval calibrate``: fit on calib, write the calibration file."""
+    from assistant.api import Assistant
+
+    if args.split != "calib":
+        print("note: thresholds are fitted on the calib split only; using calib",
+              file=sys.stderr)
+    gold_path = Path(args.gold)
+    items = select_split(load_gold(gold_path), "calib")
+    bot = Assistant.from_settings(settings)
+    try:
+        refusal = fit_refusal(refusal_observations(bot, items))
+        grounding = fit_grounding(grounding_observations(bot, items))
+        translation: dict[str, Any] = {"values": {}, "report": {}}
+        labelled = Path(args.translations)
+        if labelled.exists():
+            rows = [json.loads(ln) for ln in labelled.read_text(encoding="utf-8").splitlines()
+                    if ln.strip()]
+            translation = fit_translation([r for r in rows if r.get("split") == "calib"],
+                                          settings, bot.index.embeddings)
+    finally:
+        bot.index.close()
+    out = Path(args.calibration_out) if args.calibration_out else data_path(CALIBRATION_FILE)
+    data = {
+        "version": VERSION,
+        "fitted_on": {
+            "gold": str(gold_path), "split": "calib", "questions": len(items),
+            "gold_sha256": hashlib.sha256(gold_path.read_bytes()).hexdigest(),
+            "translations": str(args.translations), "index": str(settings.index_path),
+            "date": dt.date.today().isoformat(),
+            "regenerate": "make calibrate",
+        },
+        "refusal": refusal["values"], "grounding": grounding["values"],
+        "translation": translation["values"],
+        "report": {"refusal": refusal["report"], "grounding": grounding["report"],
+                   "translation": translation["report"]},
+    }
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({k: data[k] for k in ("refusal", "grounding", "translation", "report")},
+                     ensure_ascii=False, indent=1))
+    print(f"wrote {out}", file=sys.stderr)
+    return 0

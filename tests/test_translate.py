@@ -1,0 +1,234 @@
+"""Translation of evidence: the verifier on real good and bad translations of seed
+sentences, the cache, the translator's retry, pre-translation, and English answers built
+from translated evidence (a deterministic scripted chat model stands in for the LLM; one
+real translation with the default model is in tests/test_translate_real.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from langchain_core.messages import BaseMessage
+
+from assistant.answer.translate import (
+    Translator,
+    make_translator,
+    make_verifier,
+    prepare_source,
+    pretranslate,
+)
+from assistant.answer.verify import TranslationVerifier, clean_translation, repeats
+from assistant.api import Assistant, FinalEvent, TranslationEvent
+from assistant.config import Settings
+from assistant.index.translations import Stored, TranslationStore, translation_identity
+from assistant.retrieve.glossary import term_hints
+from tests.conftest import SEEDS
+from tests.llm_support import FunctionChatModel, ScriptedChatModel
+
+# Real seed sentences (articles 000 and 001); term hints come from the real glossary.
+CHINH = ("Đồng chí Mai Văn Chính- Ủy viên Trung ương Đảng, Phó Trưởng Ban Thường trực Ban Tổ "
+         "chức Trung ương chủ trì hội nghị.")
+APOT = ("Tham dự hội nghị tại điểm cầu tỉnh có đồng chí A Pớt - Phó Bí thư Thường trực Tỉnh ủy; "
+        "lãnh đạo Ban Tổ chức Tỉnh uỷ và các ban, ngành liên quan.")
+ADMITTED = "Kết nạp được 20.777 đảng viên mới."
+PLAN = ("Nổi bật là hoàn thành một số đề án, nhiệm vụ quan trọng về công tác tổ chức, cán bộ, "
+        "đảng viên theo Chương trình làm việc của Bộ Chính trị, Ban Bí thư.")
+
+GOOD = [
+    (CHINH, "Comrade Mai Văn Chính, member of the Party Central Committee and Permanent "
+     "Deputy Head of the Central Organization Commission, chaired the conference."),
+    (CHINH, "Mai Van Chinh, member of the Party Central Committee, Permanent Deputy Head of "
+     "the Central Organization Commission, chaired the conference."),
+    (APOT, "Attending the conference at the provincial connection point were Comrade A Pớt, "
+     "Permanent Deputy Secretary of the Provincial Party Committee; leaders of the "
+     "Organization Commission of the Provincial Party Committee and relevant departments."),
+    (ADMITTED, "20,777 new Party members were admitted."),
+    (PLAN, "Notably, several important projects and tasks on organization, cadre and Party "
+     "member work were completed under the working program of the Politburo and the "
+     "Secretariat."),
+]
+# Real failures of the small models (issue 10), each with the check that must catch it.
+BAD = [
+    (CHINH, "Mr. Mai Văn Chính, the Central Committee Secretary, the Permanent Deputy Head of "
+     "the Central Organization Commission, chaired the meeting.", "entities"),
+    (CHINH, "The member of the Communist Party of China chaired the conference of the Central "
+     "Organization Commission.", "names"),
+    (APOT, "Attended the provincial party committee meeting at the bridge point; leadership of "
+     "the provincial party committee and related departments and sectors.", "names"),
+    (ADMITTED, "1, 825 new Party members were admitted.", "numbers"),
+    (PLAN, "Outstanding is the completion of several important projects and tasks under the "
+     "program of the Central Committee and the Central Military Commission.", "entities"),
+    (PLAN, "The Board of Directors completed the projects and tasks of the Politburo and the "
+     "Secretariat.", "entities"),
+    (ADMITTED, "20,777 new Party members were admitted, admitted, admitted, admitted, "
+     "admitted, admitted, admitted, admitted, admitted.", "loop"),
+]
+
+
+@pytest.mark.parametrize(("source", "translation"), GOOD)
+def test_the_verifier_keeps_faithful_translations(source: str, translation: str) -> None:
+    verdict = TranslationVerifier(min_similarity=0.0).check(source, translation,
+                                                            term_hints(source))
+    assert verdict.ok, verdict.reasons
+
+
+@pytest.mark.parametrize(("source", "translation", "check"), BAD)
+def test_the_verifier_rejects_real_failures(source: str, translation: str, check: str) -> None:
+    verdict = TranslationVerifier(min_similarity=0.0).check(source, translation,
+                                                            term_hints(source))
+    assert not verdict.ok
+    assert any(r.startswith(check) for r in verdict.reasons), verdict.reasons
+
+
+def test_the_verifier_measures_cross_lingual_similarity(
+    seeded_settings: Settings, bot: Assistant
+) -> None:
+    """With e5, a translation of another sentence is far from its source."""
+    verifier = make_verifier(seeded_settings, bot.index.embeddings)
+    good = verifier.check(ADMITTED, "20,777 new Party members were admitted.")
+    other = verifier.check(ADMITTED, "The 20,777 visitors enjoyed the beach.")
+    assert good.similarity is not None and other.similarity is not None
+    assert good.similarity > other.similarity
+
+
+def test_vietnamese_numbers_are_written_the_english_way() -> None:
+    assert prepare_source("Kết nạp được 20.777 đảng viên;  1.825  trường hợp", "en") == \
+        "Kết nạp được 20,777 đảng viên; 1,825 trường hợp"
+    assert prepare_source("ngày 28/9/2023, 6,7", "en") == "ngày 28/9/2023, 6,7"
+
+
+def test_replies_are_cleaned_and_loops_detected() -> None:
+    assert clean_translation("English: “Admitted 20,777 members.”\n\nNote: ...") == \
+        "Admitted 20,777 members."
+    assert repeats("a b c d a b c d a b c d")
+    assert not repeats("Admitted 20,777 new Party members in 2023.")
+
+
+def test_the_cache_keeps_attempts_and_forgets_removed_documents(tmp_path: Path) -> None:
+    store = TranslationStore(tmp_path)
+    store.link("001_a", [(0, 34, ADMITTED)])
+    store.link("002_b", [(5, 39, ADMITTED), (40, 60, CHINH)])
+    store.put(Stored(ADMITTED, "20,777 new Party members were admitted.", True, "en", "m", "p",
+                     vec=np.ones(4, dtype=np.float32)))
+    store.put(Stored(CHINH, "Board of Directors.", False, "en", "m", "p", ["entities: Board"]))
+    got = store.get_many([ADMITTED, CHINH, APOT], "en", "m", "p")
+    assert got[ADMITTED].verified and not got[CHINH].verified and APOT not in got
+    assert got[CHINH].reasons == ["entities: Board"]
+    assert store.get_many([ADMITTED], "en", "other-model", "p") == {}
+    # English keyword search over accepted translations only, pointing at the source spans
+    assert {h[:3] for h in store.search("How many members joined?", 5, "en", "m", "p")} == {
+        ("001_a", 0, 34), ("002_b", 5, 39)}
+    assert store.search("Board of Directors", 5, "en", "m", "p") == []
+    assert store.counts("en", "m", "p") == {"units": 3, "verified": 2, "rejected": 1,
+                                              "pending": 0}
+    # a sentence still carried by another document survives the removal of one
+    assert store.forget(["002_b"]) == 0
+    assert ADMITTED in store.get_many([ADMITTED], "en", "m", "p")
+    assert store.forget([]) == 2  # no document left: both translations go
+    assert store.get_many([ADMITTED, CHINH], "en", "m", "p") == {}
+
+
+def _translator(settings: Settings, replies: list[str], bot: Assistant | None = None
+                ) -> tuple[Translator, ScriptedChatModel]:
+    model = ScriptedChatModel(replies=replies)
+    translator = make_translator(settings, bot.index.embeddings if bot else None, model=model)
+    assert translator is not None
+    return translator, model
+
+
+def test_a_rejected_translation_is_retried_once_with_a_firmer_prompt(
+    seeded_settings: Settings
+) -> None:
+    translator, model = _translator(seeded_settings, [
+        "Attended the meeting at the bridge point; leadership of the committee.",
+        "Attending the conference at the provincial bridge point were Comrade A Pớt, "
+        "Permanent Deputy Secretary of the Provincial Party Committee; leaders of the "
+        "Organization Commission of the Provincial Party Committee and relevant departments.",
+    ])
+    translator.verifier.min_similarity = 0.0
+    done = translator.translate(APOT, "vi", "en")
+    assert done.verified and done.attempts == 2 and "A Pớt" in done.text
+    first, retry = model.prompts
+    assert "Terms (use these translations)" in first[-1].content  # hints from the glossary
+    assert "names: A Pớt" in retry[-1].content and "A Pớt" in retry[-1].content
+
+
+def test_two_rejections_leave_the_sentence_untranslated(seeded_settings: Settings) -> None:
+    translator, _ = _translator(seeded_settings, ["The Communist Party of China met."])
+    translator.verifier.min_similarity = 0.0
+    done = translator.translate(CHINH, "vi", "en")
+    assert not done.verified and done.attempts == 2
+    assert any(r.startswith("names") for r in done.reasons)
+
+
+def _fake_english(messages: list[BaseMessage]) -> str:
+    """What a fake translator replies: the prompt's sentence reduced to its names, numbers
+    and codes (enough for the verifier with its length and similarity checks off)."""
+    from assistant.answer.facts import CODE, names, numbers
+
+    source = str(messages[-1].content).split("Vietnamese: ", 1)[-1].split("\nEnglish:")[0]
+    keep = [*CODE.findall(source), *sorted(numbers(CODE.sub(" ", source), min_digits=1)),
+            *(n.title() for n in sorted(names(source)))]
+    return "The documents record " + ", ".join(keep) + "." if keep else "It was reported."
+
+
+def _fake_translator(settings: Settings, bot: Assistant | None = None) -> Translator:
+    translator = make_translator(settings, bot.index.embeddings if bot else None,
+                                 model=FunctionChatModel(reply=_fake_english))
+    assert translator is not None
+    translator.verifier = TranslationVerifier(min_similarity=0.0, min_length_ratio=0.0,
+                                              max_length_ratio=9.0)
+    return translator
+
+
+def test_pretranslation_is_resumable_and_feeds_english_answers(
+    fresh_settings: Callable[..., Settings]
+) -> None:
+    settings = fresh_settings()
+    bot = Assistant.from_settings(settings, require_index=False)
+    bot.ingest(SEEDS / "001_ccbdce8a16f58e3b.txt")
+    units = bot.index.translations.counts(*("en", *translation_identity(settings)))["units"]
+    assert units > 10
+    translator = _fake_translator(settings)
+    first = pretranslate(bot.index, translator, settings, limit=5)
+    assert first.translated == 5 and first.cached == 0
+    second = pretranslate(bot.index, translator, settings)
+    assert second.cached == 5 and second.translated == units - 5
+    third = pretranslate(bot.index, translator, settings)
+    assert third.translated == 0 and third.cached == units
+    # the extractive backend answers an English question with the cached translations
+    ans = bot.ask("How many new Party members did the Cluster III localities admit in 2023?")
+    assert not ans.refused
+    assert any(p.kind == "translation" for p in ans.parts)
+    assert any(c.translation and "20777" in c.translation.replace(",", "")
+               for c in ans.citations)
+    assert all(c.quote.strip() and not c.quote.startswith("The documents")
+               for c in ans.citations)  # the quote stays the Vietnamese span
+
+
+def test_an_llm_answer_translates_uncached_evidence_while_answering(
+    fresh_settings: Callable[..., Settings]
+) -> None:
+    settings = fresh_settings()
+    seeding = Assistant.from_settings(settings, require_index=False)
+    seeding.ingest(SEEDS / "000_05fb67b8c39478cc.txt")
+    seeding.index.close()
+    answer_model = ScriptedChatModel(replies=["Mai Văn Chính chaired the conference [1]."])
+    from assistant.answer.generation import LLMGenerator
+
+    bot = Assistant.from_settings(settings, generator=LLMGenerator(
+        answer_model, settings, name="scripted"))
+    bot.translator = _fake_translator(settings, bot)
+    events = list(bot.stream("Who chaired the Central Organization Commission's online "
+                             "conference on 28 September 2023?"))
+    translated = [e for e in events if isinstance(e, TranslationEvent)]
+    final = next(e.answer for e in events if isinstance(e, FinalEvent))
+    assert translated and final.timings["translate"] > 0
+    assert any(p.kind == "model" for p in final.parts)
+    assert any(p.kind == "translation" for p in final.parts)
+    # the translations were cached: the next question translates nothing new
+    again = list(bot.stream("Who chaired the Central Organization Commission's online "
+                            "conference on 28 September 2023?"))
+    assert not [e for e in again if isinstance(e, TranslationEvent)]
