@@ -38,6 +38,7 @@ from assistant.index.embeddings import make_embeddings
 from assistant.index.store import Index, IngestReport, ProgressFn
 from assistant.retrieve.evidence import Evidence, EvidenceResult, EvidenceSelector
 from assistant.retrieve.hybrid import HybridRetriever, Passage, Retriever
+from assistant.retrieve.injection import ignored_note
 from assistant.vietnamese import detect_language, nfc
 
 if TYPE_CHECKING:
@@ -201,6 +202,8 @@ class Assistant:
         yield EvidenceEvent(evidence, citations, passages, refused, lang,
                             time.perf_counter() - t_start)
         notes = list(self.backend_notes)
+        if result.ignored:
+            notes.append(ignored_note(result.ignored))
         if result.missing_anchors:
             shown = (a.split("|")[0] for a in result.missing_anchors)
             notes.append("not found in the documents: " + ", ".join(shown))

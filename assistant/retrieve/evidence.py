@@ -8,6 +8,9 @@ vectors computed at ingest) plus the share of the question's content words it co
 and those close to it are kept, in reading order. For list questions an enumeration
 ("(1) ... (2) ...", "- ...") that the best sentences belong to is kept whole.
 
+A sentence that reads as an instruction to the model (``injection.py``) is never a
+candidate: the result counts them (``EvidenceResult.ignored``) so the answer can say so.
+
 Refusal is decided here, from the evidence, never by an LLM: the best sentence must
 score above a threshold calibrated on the gold set, it must be closer to the question
 than generic off-topic sentences are (``background.py``), and the question's anchors
@@ -26,6 +29,7 @@ from assistant.index.store import Index
 from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.glossary import vietnamese_terms
 from assistant.retrieve.hybrid import Passage
+from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.question import (
     ENUM_ITEM,
     anchors,
@@ -74,6 +78,8 @@ class EvidenceResult:
     answerable: bool
     best_score: float
     missing_anchors: list[str]
+    # Sentences of the retrieved passages left out because they read as instructions.
+    ignored: int = 0
 
 
 def _same_paragraph(a: Evidence, b: Evidence) -> bool:
@@ -129,8 +135,10 @@ class EvidenceSelector:
 
     def candidates(
         self, passages: list[Passage], qvec: np.ndarray, question: str,
-        texts: dict[str, str] | None = None,
+        texts: dict[str, str] | None = None, ignored: set[tuple[str, int]] | None = None,
     ) -> list[Evidence]:
+        """Every sentence of the passages, scored; those that read as instructions to
+        the model are left out (and added to ``ignored`` as ``(doc_id, start)``)."""
         weights, total = self.question_weights(question)
         seen: set[tuple[str, int, int]] = set()
         out: list[Evidence] = []
@@ -145,6 +153,10 @@ class EvidenceSelector:
                     continue
                 seen.add((p.doc_id, start, end))
                 text = doc_text[start:end]
+                if reads_as_instruction(text):
+                    if ignored is not None:
+                        ignored.add((p.doc_id, start))
+                    continue
                 dense = float(np.dot(qvec, vec))
                 stoks = content_tokens(text)
                 lexical = (
@@ -173,9 +185,10 @@ class EvidenceSelector:
     ) -> EvidenceResult:
         q = np.asarray(qvec, dtype=np.float32)
         texts = self.document_texts(passages)
-        cands = self.candidates(passages, q, question, texts)
+        ignored: set[tuple[str, int]] = set()
+        cands = self.candidates(passages, q, question, texts, ignored)
         if not cands:
-            return EvidenceResult([], False, 0.0, [])
+            return EvidenceResult([], False, 0.0, [], len(ignored))
         ranked = sorted(cands, key=lambda e: -e.score)
         cfg = self.settings
         multi = is_multi_document(question)
@@ -203,7 +216,7 @@ class EvidenceSelector:
         if answerable and not self._can_answer(question, chosen):
             answerable = False
         if is_list_question(question):
-            chosen, in_lists = self._expand_enumeration(chosen, cands)
+            chosen, in_lists = self._expand_enumeration(chosen, cands, ignored)
             if in_lists:  # the enumeration is the answer: keep only the best sentences beside it
                 chosen = [
                     e
@@ -213,7 +226,7 @@ class EvidenceSelector:
         chosen.sort(key=lambda e: (self._doc_order(e, passages), e.start))
         for i, e in enumerate(chosen, start=1):
             e.marker = i
-        return EvidenceResult(chosen, answerable, best.score, missing)
+        return EvidenceResult(chosen, answerable, best.score, missing, len(ignored))
 
     @staticmethod
     def _anchored(
@@ -284,11 +297,11 @@ class EvidenceSelector:
         return len(passages)
 
     def _expand_enumeration(
-        self, chosen: list[Evidence], cands: list[Evidence]
+        self, chosen: list[Evidence], cands: list[Evidence], ignored: set[tuple[str, int]]
     ) -> tuple[list[Evidence], set[tuple[str, int]]]:
         """Keep a whole enumeration (intro sentence + every item) when a chosen sentence
         belongs to one, reading the items from the whole document (an enumeration may
-        straddle chunks)."""
+        straddle chunks). Items that read as instructions are left out (and counted)."""
         keep = {(e.doc_id, e.start): e for e in chosen}
         in_lists: set[tuple[str, int]] = set()
         template = {e.doc_id: e for e in cands}
@@ -313,6 +326,9 @@ class EvidenceSelector:
                     continue
                 base = template[doc_id]
                 for s, e in units[lo : hi + 1]:
+                    if reads_as_instruction(rec.text[s:e]):
+                        ignored.add((doc_id, s))
+                        continue
                     in_lists.add((doc_id, s))
                     keep.setdefault(
                         (doc_id, s),
