@@ -130,7 +130,7 @@ def test_bad_file_types_change_nothing(page_settings: Settings, tmp_path: Path) 
     before = svc.index.stats()
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
     (tmp_path / "empty.md").write_text("")
-    (tmp_path / "latin1.txt").write_bytes("Hội nghị".encode("utf-16"))
+    (tmp_path / "latin1.txt").write_bytes("Café, résumé".encode("latin-1"))
     lines = svc.add_files([tmp_path / "notes.pdf", tmp_path / "empty.md", tmp_path / "latin1.txt"])
     assert [line[0] for line in lines] == ["✗", "✗", "✗"]
     assert "not a .txt, .md or .html" in lines[0] and "empty" in lines[1]

@@ -1,5 +1,7 @@
 """Stage 1, files -> documents -> chunks.
 
+- :mod:`.files`: which entries of a folder are articles (symbolic links never lead out
+  of it; loops and dangling links are named), and how text bytes decode (BOMs);
 - :mod:`.documents`: reading TXT, MD and HTML articles; cleaning (NFC, boilerplate);
   title, publisher, dates, byline; the stable ``doc_id``.
 - :mod:`.chunking`: token-aware sentence chunks (tiktoken ``cl100k_base``) with exact

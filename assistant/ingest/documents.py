@@ -5,8 +5,10 @@ metadata: title, publisher (province or organization), published/event dates and
 author byline. ``doc_id`` is the file stem, so ``003_95457bacc3751b1b.txt`` becomes
 ``003_95457bacc3751b1b``.
 
+Text files may be UTF-8 (with or without a byte order mark) or UTF-16/32 with one.
 Files that are empty, binary, not UTF-8, too large or unreadable are skipped with a
-warning naming them (see :class:`LoadResult`); the other files still load.
+warning naming them, and so are symbolic links out of the folder, loops and dangling
+links (``files.py``); see :class:`LoadResult`. The other files still load.
 
 >>> doc = parse_document("x.txt", "Tiêu đề\\n\\nNội dung bài viết dài ... \\n\\nTÁC GIả")
 >>> doc.doc_id
@@ -23,11 +25,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.ingest.files import SUPPORTED_SUFFIXES, decode, scan
 from assistant.vietnamese import nfc
+
+__all__ = ["SUPPORTED_SUFFIXES", "Document", "LoadResult", "load_documents",
+           "parse_document", "read_document"]
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 # Exact lines (after trimming) that are page chrome, not article text.
@@ -63,6 +68,11 @@ _PLACE = re.compile(
 )
 _NOT_PLACE = {"Ủy", "Uỷ", "Tỉnh", "Thành", "Đảng", "Ban", "Hội", "Trung", "Quốc"}
 _TAGS = re.compile(r"<[^>]+>")
+# Never text: scripts, styles and comments, closed or running to the end of the file.
+_HIDDEN = re.compile(
+    r"<(script|style|noscript|template)\b[^>]*>.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass
@@ -100,6 +110,13 @@ class Document:
 class LoadResult:
     documents: list[Document]
     skipped: list[tuple[str, str]]  # (path, reason)
+    # doc_ids of files still in the folder that could not be read this time: their
+    # indexed chunks are kept (links out of the folder, loops and dangling links are
+    # not among them: what they pointed to is gone from the folder).
+    unreadable: set[str] = field(default_factory=set)
+    # doc_id -> the real target of a link in the folder that points out of it (an index
+    # built before links were checked may hold that target under the link's name).
+    outside: dict[str, str] = field(default_factory=dict)
 
 
 def content_hash(data: bytes) -> str:
@@ -114,7 +131,7 @@ def _iso(day: str, month: str, year: str) -> str:
 
 
 def _html_to_text(raw: str) -> str:
-    raw = re.sub(r"(?is)<(script|style)[^>]*>.*?</\1>", " ", raw)
+    raw = _HIDDEN.sub(" ", raw)
     raw = re.sub(r"(?i)<br\s*/?>|</(p|div|h\d|li|tr)>", "\n", raw)
     return html.unescape(_TAGS.sub(" ", raw))
 
@@ -226,57 +243,46 @@ def parse_document(path: str | Path, raw: str) -> Document:
 
 
 def read_document(path: str | Path) -> Document:
-    """Read and parse one file; raise ``ValueError`` with the reason if unusable."""
+    """Read and parse one file; raise ``ValueError`` with the reason if unusable.
+
+    The document's ``path`` is the file's place in its folder (the folder resolved, the
+    file itself not), so a symbolic link is recorded where it is, not where it points.
+    """
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
         raise ValueError("empty file")
     if size > MAX_FILE_BYTES:
         raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise ValueError("binary file")
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 (byte {exc.start})") from None
-    doc = parse_document(path.resolve(), raw)
+    doc = parse_document(path.parent.resolve() / path.name, decode(path.read_bytes()))
     if not doc.text.strip():
         raise ValueError("no article text after cleaning")
     return doc
 
 
-def iter_files(root: str | Path) -> list[Path]:
-    """Article files under ``root`` (a folder or one file), sorted, symlink loops ignored."""
-    root = Path(root)
-    if root.is_file():
-        return [root]
-    files: list[Path] = []
-    for p in sorted(root.rglob("*")):
-        try:
-            if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file():
-                files.append(p)
-        except OSError:  # symlink loop, permission denied
-            log.warning("skipping %s: cannot stat", p)
-    return files
-
-
 def load_documents(root: str | Path) -> LoadResult:
     """Load every article under ``root``; bad files are skipped with a named warning."""
     docs: list[Document] = []
+    found = scan(root)
     skipped: list[tuple[str, str]] = []
+    for entry, why in found.skipped:
+        log.warning("skipping %s: %s", entry, why)
+        skipped.append((entry, why))
+    unreadable: set[str] = set()
     ids: set[str] = set()
-    for path in iter_files(root):
+    for path in found.files:
         try:
             doc = read_document(path)
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             log.warning("skipping %s: %s", path, reason)
             skipped.append((str(path), reason))
+            unreadable.add(path.stem)
             continue
         if doc.doc_id in ids:
             skipped.append((str(path), f"duplicate doc_id {doc.doc_id}"))
             continue
         ids.add(doc.doc_id)
         docs.append(doc)
-    return LoadResult(docs, skipped)
+    outside = {Path(link).stem: target for link, target in found.outside.items()}
+    return LoadResult(docs, skipped, unreadable, outside)
