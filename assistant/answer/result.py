@@ -83,6 +83,7 @@ class Citation:
     supported: bool = True
     publisher: str = ""
     chunk_id: str = ""
+    page: int | None = None  # the PDF page the quote starts on (None: not a PDF)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,7 +130,7 @@ def citation_for(e: Evidence, supported: bool = True) -> Citation:
     return Citation(
         marker=e.marker, doc_id=e.doc_id, title=e.title, date=e.date, quote=e.text,
         start=e.start, end=e.end, supported=supported, publisher=e.publisher,
-        chunk_id=e.chunk_id,
+        chunk_id=e.chunk_id, page=e.page,
     )
 
 

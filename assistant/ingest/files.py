@@ -28,7 +28,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+PAGED_SUFFIXES = (".pdf", ".docx")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + PAGED_SUFFIXES
+SUPPORTED_KINDS = ".txt, .md, .html, .pdf or .docx"  # for messages
 # Longest BOM first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -25,6 +25,7 @@ import numpy as np
 
 from assistant.config import AnswerSettings
 from assistant.index.keyword.query import idf
+from assistant.index.keyword.records import DocRecord
 from assistant.index.store import Index
 from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.glossary import vietnamese_terms
@@ -70,6 +71,7 @@ class Evidence:
     publisher: str = ""
     chunk_id: str = ""
     marker: int = 0
+    page: int | None = None  # the PDF page the sentence starts on
 
 
 @dataclass
@@ -124,14 +126,18 @@ class EvidenceSelector:
         unknown = UNKNOWN_SHARE * mean * (len(toks) - len(weights))
         return weights, sum(weights.values()) + unknown
 
+    def document_records(self, passages: list[Passage]) -> dict[str, DocRecord | None]:
+        """The record (text, page starts) of each document the passages come from (one
+        read each)."""
+        records: dict[str, DocRecord | None] = {}
+        for p in passages:
+            if p.doc_id not in records:
+                records[p.doc_id] = self.index.document(p.doc_id)
+        return records
+
     def document_texts(self, passages: list[Passage]) -> dict[str, str]:
         """The full text of each document the passages come from (one read each)."""
-        texts: dict[str, str] = {}
-        for p in passages:
-            if p.doc_id not in texts:
-                rec = self.index.document(p.doc_id)
-                texts[p.doc_id] = rec.text if rec else ""
-        return texts
+        return {d: r.text if r else "" for d, r in self.document_records(passages).items()}
 
     def candidates(
         self, passages: list[Passage], qvec: np.ndarray, question: str,
@@ -184,7 +190,8 @@ class EvidenceSelector:
         self, question: str, passages: list[Passage], qvec: list[float] | np.ndarray
     ) -> EvidenceResult:
         q = np.asarray(qvec, dtype=np.float32)
-        texts = self.document_texts(passages)
+        records = self.document_records(passages)
+        texts = {d: r.text if r else "" for d, r in records.items()}
         ignored: set[tuple[str, int]] = set()
         cands = self.candidates(passages, q, question, texts, ignored)
         if not cands:
@@ -226,6 +233,8 @@ class EvidenceSelector:
         chosen.sort(key=lambda e: (self._doc_order(e, passages), e.start))
         for i, e in enumerate(chosen, start=1):
             e.marker = i
+            rec = records.get(e.doc_id)
+            e.page = rec.page_at(e.start) if rec else None
         return EvidenceResult(chosen, answerable, best.score, missing, len(ignored))
 
     @staticmethod
