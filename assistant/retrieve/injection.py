@@ -135,12 +135,27 @@ _FOLDED = (
     r"|\bneu ban la (mot )?(tro ly|mo hinh|ai|chatbot)\b"
 )
 
+# Each rule with words one of which any match contains: a sentence with none of them
+# is not searched (most sentences; the regular expressions are slow to fail).
 _RULES = {
-    "override": re.compile(f"{_EN_OVERRIDE}|{_VI_OVERRIDE}", _FLAGS),
-    "address": re.compile(f"{_EN_ADDRESS}|{_VI_ADDRESS}", _FLAGS),
-    "disclose": re.compile(f"{_EN_DISCLOSE}|{_VI_DISCLOSE}", _FLAGS),
-    "dictate": re.compile(f"{_EN_DICTATE}|{_VI_DICTATE}", _FLAGS),
-    "markup": re.compile(_MARKUP, _FLAGS),
+    "override": (re.compile(f"{_EN_OVERRIDE}|{_VI_OVERRIDE}", _FLAGS), (
+        "ignore", "disregard", "forget", "override", "bypass", "skip", "discard", "abandon",
+        "set aside", "bỏ qua", "phớt lờ", "lờ đi", "quên", "gạt bỏ", "không cần", "đừng")),
+    "address": (re.compile(f"{_EN_ADDRESS}|{_VI_ADDRESS}", _FLAGS), (
+        "dear", "attention", "note to", "message to", "instruction", "hey", "hello", "hi",
+        "you", "act as", "pretend", "role", "behave", "as a", "gửi", "thưa", "lưu ý",
+        "chú ý", "nhắn", "bạn", "from now on", "từ bây giờ", "từ giờ", "từ nay")),
+    "disclose": (re.compile(f"{_EN_DISCLOSE}|{_VI_DISCLOSE}", _FLAGS), (
+        "system", "developer", "jailbreak", "reveal", "show", "print", "repeat", "output",
+        "display", "leak", "disclose", "dump", "share", "tell me", "lời nhắc", "câu lệnh",
+        "chỉ dẫn", "thông điệp", "tiết lộ", "hiển thị", "in ra", "cho tôi", "cho biết",
+        "cho xem", "nhắc lại", "lặp lại", "chia sẻ")),
+    "dictate": (re.compile(f"{_EN_DICTATE}|{_VI_DICTATE}", _FLAGS), (
+        "answer", "reply", "respond", "say", "state", "claim", "output", "write", "tell",
+        "you", "cite", "citing", "citation", "sources", "refuse", "trả lời", "đáp", "nói",
+        "khẳng định", "in ra", "tiết lộ", "phớt lờ", "người dùng", "người hỏi", "hỏi",
+        "trích dẫn", "nguồn", "từ chối")),
+    "markup": (re.compile(_MARKUP, _FLAGS), (":", "<", "[", "#")),
 }
 _FOLDED_RULE = re.compile(_FOLDED, _FLAGS)
 
@@ -149,10 +164,11 @@ def instruction_rule(text: str) -> str | None:
     """The name of the first rule ``text`` breaks (``override``, ``address``,
     ``disclose``, ``dictate``, ``markup``, ``folded``), or None for ordinary prose."""
     low = " ".join(nfc(text).lower().split())
-    for name, rule in _RULES.items():
-        if rule.search(low):
+    for name, (rule, words) in _RULES.items():
+        if any(w in low for w in words) and rule.search(low):
             return name
-    return "folded" if _FOLDED_RULE.search(fold(low)) else None
+    # Vietnamese typed without diacritics is plain ASCII once folded.
+    return "folded" if low.isascii() and _FOLDED_RULE.search(fold(low)) else None
 
 
 @functools.lru_cache(maxsize=65536)
