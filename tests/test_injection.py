@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.generation import LLMGenerator
+from assistant.answer.result import Answer
 from assistant.api import Assistant
 from assistant.config import Settings
 from assistant.index.store import evidence_units
@@ -124,23 +125,22 @@ def hostile_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def _shown(bot: Assistant, question: str) -> str:
-    ans = bot.ask(question)
-    return "\n".join([ans.text, *(c.quote for c in ans.citations),
-                      *(p.text for p in ans.parts)])
+def ask_clean(settings: Settings, question: str) -> Answer:
+    """Ask with the extractive backend; no hostile word may be shown anywhere."""
+    ans = Assistant.from_settings(settings).ask(question)
+    shown = "\n".join([ans.text, *(c.quote for c in ans.citations), *(p.text for p in ans.parts)])
+    assert not any(w in shown for w in HOSTILE_WORDS), shown
+    return ans
 
 
 @pytest.mark.parametrize("question", [CAPITAL_EN, CAPITAL_VI])
 def test_an_injected_article_is_not_quoted_and_the_question_is_refused(
     hostile_settings: Settings, question: str
 ) -> None:
-    bot = Assistant.from_settings(hostile_settings)
-    ans = bot.ask(question)
-    shown = _shown(bot, question)
-    assert not any(w in shown for w in HOSTILE_WORDS), shown
+    ans = ask_clean(hostile_settings, question)
     assert ans.refused and ans.citations == []  # nothing else in the articles answers it
     assert any("read as instructions to the model" in n for n in ans.notes), ans.notes
-    _, result, _ = bot.gather(question)
+    _, result, _ = Assistant.from_settings(hostile_settings).gather(question)
     assert result.ignored >= 1
     assert not any(reads_as_instruction(e.text) for e in result.evidence)
 
@@ -149,11 +149,8 @@ def test_an_injected_article_is_not_quoted_and_the_question_is_refused(
 def test_instructions_planted_beside_the_answer_are_left_out(
     hostile_settings: Settings, question: str
 ) -> None:
-    bot = Assistant.from_settings(hostile_settings)
-    ans = bot.ask(question)
+    ans = ask_clean(hostile_settings, question)
     assert not ans.refused and "Mai Văn Chính" in ans.text
-    shown = _shown(bot, question)
-    assert not any(w in shown for w in HOSTILE_WORDS), shown
     assert any(n.startswith("ignored 2 sentence(s)") for n in ans.notes), ans.notes
 
 
