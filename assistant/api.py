@@ -40,6 +40,7 @@ from assistant.index.translations import Stored, TranslationView
 from assistant.retrieve.evidence import Evidence, EvidenceResult, EvidenceSelector
 from assistant.retrieve.glossary import common_terms
 from assistant.retrieve.hybrid import HybridRetriever, Passage, Retriever
+from assistant.retrieve.injection import ignored_note
 from assistant.vietnamese import detect_language, nfc
 
 if TYPE_CHECKING:
@@ -237,6 +238,8 @@ class Assistant:
         yield EvidenceEvent(evidence, citations, passages, refused, lang,
                             time.perf_counter() - t_start)
         notes = list(self.backend_notes)
+        if result.ignored:
+            notes.append(ignored_note(result.ignored))
         t_tr = time.perf_counter()
         yield from self._translate_missing(evidence, lang, notes)
         t_translate = time.perf_counter() - t_tr

@@ -13,10 +13,13 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from assistant.config import Settings, load_settings
 from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.answer.result import Citation
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -62,6 +65,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def citation_line(c: Citation) -> str:
+    """``[1] 003_x · Title · 2021-03-09 · p. 2``: one citation under a printed answer
+    (the page for PDFs; "(unsupported)" when the check did not support it)."""
+    fields = [f"[{c.marker}] {c.doc_id}", c.title, c.date]
+    if c.page is not None:
+        fields.append(f"p. {c.page}")
+    mark = "" if c.supported else " (unsupported)"
+    return " · ".join(fields) + mark
+
 
 def _require_utf8(text: str) -> None:
     """Bytes that are not UTF-8 reach ``sys.argv`` as lone surrogates: refuse them."""
@@ -88,8 +100,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if ans.citations:
         print()
         for c in ans.citations:
-            mark = "" if c.supported else " (unsupported)"
-            print(f"[{c.marker}] {c.doc_id} · {c.title} · {c.date}{mark}")
+            print(citation_line(c))
     print(f"\n({ans.backend}, {ans.timings.get('total', 0):.2f} s)", file=sys.stderr)
     return 0
 
@@ -144,8 +155,7 @@ def run_cli_chat(
         if answer.standalone_question and answer.standalone_question != question:
             print(f"(understood as: {answer.standalone_question})", file=out)
         for c in answer.citations:
-            mark = "" if c.supported else " (unsupported)"
-            print(f"[{c.marker}] {c.doc_id} · {c.title} · {c.date}{mark}", file=out)
+            print(citation_line(c), file=out)
         for note in answer.notes:
             print(f"note: {note}", file=out)
         history.append((answer.standalone_question or question, answer.text))
@@ -305,8 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if not args.verbose:  # the CLI prints skipped files itself, once
+    if not args.verbose:  # the CLI prints skipped files itself, once (with pypdf's reason)
         logging.getLogger("assistant.ingest.documents").setLevel(logging.ERROR)
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         return int(args.func(args) or 0)
     except AssistantError as exc:

@@ -114,9 +114,10 @@ def test_bad_files_are_skipped_by_name_and_lose_nothing(
     assert "Traceback" not in proc.stderr
     for name, reason in [("binary.txt", "binary"), ("huge.txt", "larger than"),
                          ("latin1.txt", "not UTF-8"), ("empty.txt", "empty"),
-                         ("002_1b16f8de43ebf90c.txt", "not UTF-8")]:
+                         ("002_1b16f8de43ebf90c.txt", "not UTF-8"), ("loop", "symlink loop"),
+                         ("dangling.txt", "dangling symlink")]:
         assert any(name in line and reason in line for line in proc.stderr.splitlines()), name
-    assert "0 added, 0 updated, 0 removed, 4 unchanged, 5 skipped" in proc.stdout
+    assert "0 added, 0 updated, 0 removed, 4 unchanged, 7 skipped" in proc.stdout
     assert index_state(make_settings(index)) == before
 
 

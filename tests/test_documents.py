@@ -56,14 +56,16 @@ def test_bad_files_are_skipped_with_a_reason_and_others_load(tmp_path: Path) -> 
     (tmp_path / "good.txt").write_text("Tiêu đề bài\n\nĐảng viên mới được kết nạp.", "utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PNG")
-    (tmp_path / "latin1.txt").write_bytes("Đảng".encode("utf-16"))
+    (tmp_path / "latin1.txt").write_bytes("Café, résumé, naïveté: Latin-1 text".encode("latin-1"))
     (tmp_path / "loop").symlink_to(tmp_path / "loop")
     result = load_documents(tmp_path)
     assert [d.doc_id for d in result.documents] == ["good"]
     reasons = {Path(p).name: r for p, r in result.skipped}
     assert reasons["empty.txt"] == "empty file"
     assert reasons["binary.txt"] == "binary file"
-    assert reasons["latin1.txt"].startswith("not UTF-8") or reasons["latin1.txt"] == "binary file"
+    assert reasons["latin1.txt"].startswith("not UTF-8 (byte ")
+    assert reasons["loop"].startswith("symlink loop")
+    assert len(result.skipped) == 4
 
 
 def test_html_is_converted_to_text() -> None:

@@ -99,7 +99,7 @@ def test_packaged_data_is_found_without_the_checkout_layout() -> None:
 
     assert (prompts_dir() / "answer_system.txt").is_file()
     assert load_settings().prompts_path == prompts_dir()
-    assert data_path("glossary_en_vi.tsv").is_file()
+    assert data_path("glossary.tsv").is_file()
     tree = ast.parse((PACKAGE / "data" / "__init__.py").read_text(encoding="utf-8"))
     assert "__file__" not in ast.unparse(tree)
 
@@ -122,5 +122,5 @@ def test_a_built_wheel_carries_the_prompts_and_the_glossary(tmp_path: Path) -> N
     (wheel,) = (tmp_path / "dist").glob("assistant-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "assistant/prompts/answer_system.txt" in names
-    assert "assistant/data/glossary_en_vi.tsv" in names
+    assert "assistant/data/glossary.tsv" in names
     assert "assistant/retrieve/evidence.py" in names

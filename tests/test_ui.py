@@ -128,12 +128,15 @@ def test_upload_ask_remove(client: Client, page_settings: Settings, tmp_path: Pa
 def test_bad_file_types_change_nothing(page_settings: Settings, tmp_path: Path) -> None:
     svc = ChatService(page_settings)
     before = svc.index.stats()
+    (tmp_path / "notes.xlsx").write_bytes(b"PK\x03\x04")
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
     (tmp_path / "empty.md").write_text("")
-    (tmp_path / "latin1.txt").write_bytes("Hội nghị".encode("utf-16"))
-    lines = svc.add_files([tmp_path / "notes.pdf", tmp_path / "empty.md", tmp_path / "latin1.txt"])
-    assert [line[0] for line in lines] == ["✗", "✗", "✗"]
-    assert "not a .txt, .md or .html" in lines[0] and "empty" in lines[1]
+    (tmp_path / "latin1.txt").write_bytes("Café, résumé".encode("latin-1"))
+    lines = svc.add_files([tmp_path / n for n in ("notes.xlsx", "notes.pdf", "empty.md",
+                                                  "latin1.txt")])
+    assert [line[0] for line in lines] == ["✗", "✗", "✗", "✗"]
+    assert "not a .txt, .md, .html, .pdf or .docx" in lines[0]
+    assert "not a readable PDF" in lines[1] and "empty" in lines[2] and "UTF-8" in lines[3]
     assert svc.index.stats() == before
     # a file named like a corpus document is refused instead of replacing it
     clash = tmp_path / f"{Q1_DOC}.txt"

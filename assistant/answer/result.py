@@ -89,6 +89,7 @@ class Citation:
     supported: bool = True
     publisher: str = ""
     chunk_id: str = ""
+    page: int | None = None  # the PDF page the quote starts on (None: not a PDF)
     # The quote in the reader's language, when the source is in another one; the quote
     # itself always stays the exact source span.
     translation: str | None = None
@@ -139,7 +140,7 @@ def citation_for(e: Evidence, supported: bool = True) -> Citation:
     return Citation(
         marker=e.marker, doc_id=e.doc_id, title=e.title, date=e.date, quote=e.text,
         start=e.start, end=e.end, supported=supported, publisher=e.publisher,
-        chunk_id=e.chunk_id, translation=e.translation or None,
+        chunk_id=e.chunk_id, page=e.page, translation=e.translation or None,
         translation_verified=e.translation_verified,
     )
 

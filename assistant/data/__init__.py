@@ -5,8 +5,8 @@ which ``pyproject.toml`` installs as the package ``assistant.prompts``.
 Both are found through :mod:`importlib.resources`, the same way from a checkout (editable
 install) and from an installed wheel.
 
->>> data_path("glossary_en_vi.tsv").name
-'glossary_en_vi.tsv'
+>>> data_path("glossary.tsv").name
+'glossary.tsv'
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +57,7 @@ from assistant.index.keyword.store import (
     PreparedDoc,
     read_meta,
 )
+from assistant.index.report import IngestReport
 from assistant.index.translations import TranslationStore
 from assistant.ingest.chunking import chunk_document, evidence_units
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, Document, load_documents
@@ -78,25 +78,6 @@ ProgressFn = Callable[[str, int, int], None]
 # file and settings (so every document is re-chunked); table layout changes are
 # upgrades in place (keyword_schema.py) and need no bump.
 SIGNATURE_VERSION = "1"
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    chunks_written: int = 0
-    chunks_deleted: int = 0
-    repaired: int = 0
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped; "
-            f"{self.chunks_written} chunks written, {self.chunks_deleted} deleted"
-        )
 
 
 # Changing how chunk text is embedded changes this, so indexes re-embed on next ingest.
@@ -242,8 +223,9 @@ class Index(KeywordIndex):
         )
         return hashlib.sha256(raw.encode()).hexdigest()
 
-    def reconcile(self) -> int:
-        """Make Chroma and SQLite agree after a crash; return how many items were fixed."""
+    def reconcile(self) -> tuple[int, int]:
+        """Make Chroma and SQLite agree after a crash; return how many orphan vectors were
+        deleted and how many chunks had no vector (their documents are marked not done)."""
         chroma_ids = self._chroma_ids()
         sql_ids = self.chunk_ids()
         orphans = sorted(chroma_ids - sql_ids)
@@ -253,7 +235,7 @@ class Index(KeywordIndex):
         missing = sql_ids - chroma_ids
         if missing:
             self.mark_dirty(missing)
-        return len(orphans) + len(missing)
+        return len(orphans), len(missing)
 
     def remove_document(self, doc_id: str) -> int:
         """Delete one document's chunks from both indexes; return the chunk count."""
@@ -340,7 +322,8 @@ class Index(KeywordIndex):
                     f"No readable article file ({', '.join(SUPPORTED_SUFFIXES)}) under {root}"
                     f" ({len(loaded.skipped)} skipped): nothing was changed."
                 )
-            report = IngestReport(repaired=self.reconcile(), skipped=loaded.skipped)
+            orphans, missing = self.reconcile()
+            report = IngestReport(skipped=loaded.skipped, orphans=orphans, missing=missing)
             known = self.signatures()
             todo = [d for d in loaded.documents if known.get(d.doc_id) != self.signature(d)]
             report.unchanged = [d.doc_id for d in loaded.documents if d not in todo]
@@ -362,22 +345,26 @@ class Index(KeywordIndex):
             if progress:
                 progress("done", len(todo), len(todo))
             if prune and root.is_dir():
-                present = {d.doc_id for d in loaded.documents} | {
-                    Path(p).stem for p, _ in loaded.skipped
-                }
+                # unreadable files keep their chunks; a link that now points out of the
+                # folder, loops or dangles is gone like a deleted file
+                present = {d.doc_id for d in loaded.documents} | loaded.unreadable
                 for doc_id in sorted(set(known) - present):
-                    if not self._stored_under(doc_id, root):
+                    if not self._stored_under(doc_id, root, loaded.outside.get(doc_id)):
                         continue  # indexed from elsewhere (e.g. an upload): not ours to prune
                     report.chunks_deleted += self.remove_document(doc_id)
                     report.removed.append(doc_id)
         return report
 
-    def _stored_under(self, doc_id: str, root: Path) -> bool:
-        """Whether the file a document was indexed from lives under ``root``."""
+    def _stored_under(self, doc_id: str, root: Path, link_target: str | None = None) -> bool:
+        """Whether the file a document was indexed from lives under ``root``: its folder
+        is resolved, the entry itself is not (a symbolic link in ``root`` that now points
+        elsewhere is still ``root``'s). ``link_target``: where a link of that name in
+        ``root`` points out to (older indexes recorded the target, not the link)."""
         rec = self.document(doc_id)
         if rec is None or not rec.path:
             return True
-        return Path(rec.path).resolve().is_relative_to(root.resolve())
+        entry = Path(rec.path)
+        return entry.parent.resolve().is_relative_to(root.resolve()) or rec.path == link_target
 
     def reset(self) -> None:
         """Delete both indexes (``assistant ingest --reset``); works on a damaged index.

@@ -8,6 +8,9 @@ vectors computed at ingest) plus the share of the question's content words it co
 and those close to it are kept, in reading order. For list questions an enumeration
 ("(1) ... (2) ...", "- ...") that the best sentences belong to is kept whole.
 
+A sentence that reads as an instruction to the model (``injection.py``) is never a
+candidate: the result counts them (``EvidenceResult.ignored``) so the answer can say so.
+
 Refusal is decided here, from the evidence, never by an LLM: the best sentence must
 score above a threshold calibrated on the gold set, it must be closer to the question
 than generic off-topic sentences are (``background.py``), and the question's anchors
@@ -22,11 +25,13 @@ import numpy as np
 
 from assistant.config import AnswerSettings
 from assistant.index.keyword.query import idf
+from assistant.index.keyword.records import DocRecord
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
 from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.glossary import vietnamese_terms
 from assistant.retrieve.hybrid import Passage
+from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.question import ENUM_ITEM, is_list_question
 from assistant.retrieve.rules import (
     anchored,
@@ -67,6 +72,7 @@ class Evidence:
     # cached translation, and whether the verifier accepted it (answer/translate.py).
     translation: str = ""
     translation_verified: bool = False
+    page: int | None = None  # the PDF page the sentence starts on
 
 
 @dataclass
@@ -80,6 +86,8 @@ class EvidenceResult:
     contrast: float = 0.0
     rules_ok: bool = False
     reason: str = ""  # why it is refused (for notes and reports)
+    # Sentences of the retrieved passages left out because they read as instructions.
+    ignored: int = 0
 
 
 def _same_paragraph(a: Evidence, b: Evidence) -> bool:
@@ -126,20 +134,26 @@ class EvidenceSelector:
         unknown = UNKNOWN_SHARE * mean * (len(toks) - len(weights))
         return weights, sum(weights.values()) + unknown
 
+    def document_records(self, passages: list[Passage]) -> dict[str, DocRecord | None]:
+        """The record (text, page starts) of each document the passages come from (one
+        read each)."""
+        records: dict[str, DocRecord | None] = {}
+        for p in passages:
+            if p.doc_id not in records:
+                records[p.doc_id] = self.index.document(p.doc_id)
+        return records
+
     def document_texts(self, passages: list[Passage]) -> dict[str, str]:
         """The full text of each document the passages come from (one read each)."""
-        texts: dict[str, str] = {}
-        for p in passages:
-            if p.doc_id not in texts:
-                rec = self.index.document(p.doc_id)
-                texts[p.doc_id] = rec.text if rec else ""
-        return texts
+        return {d: r.text if r else "" for d, r in self.document_records(passages).items()}
 
     def candidates(
         self, passages: list[Passage], qvec: np.ndarray, question: str,
-        texts: dict[str, str] | None = None,
+        texts: dict[str, str] | None = None, ignored: set[tuple[str, int]] | None = None,
     ) -> list[Evidence]:
-        out = self._candidates(passages, qvec, question, texts)
+        """Every sentence of the passages, scored; those that read as instructions to
+        the model are left out (and added to ``ignored`` as ``(doc_id, start)``)."""
+        out = self._candidates(passages, qvec, question, texts, ignored)
         self._use_translations(out, qvec, question)
         return out
 
@@ -193,7 +207,7 @@ class EvidenceSelector:
 
     def _candidates(
         self, passages: list[Passage], qvec: np.ndarray, question: str,
-        texts: dict[str, str] | None = None,
+        texts: dict[str, str] | None = None, ignored: set[tuple[str, int]] | None = None,
     ) -> list[Evidence]:
         weights, total = self.question_weights(question)
         seen: set[tuple[str, int, int]] = set()
@@ -209,6 +223,10 @@ class EvidenceSelector:
                     continue
                 seen.add((p.doc_id, start, end))
                 text = doc_text[start:end]
+                if reads_as_instruction(text):
+                    if ignored is not None:
+                        ignored.add((p.doc_id, start))
+                    continue
                 dense = float(np.dot(qvec, vec))
                 stoks = content_tokens(text)
                 lexical = (
@@ -238,10 +256,12 @@ class EvidenceSelector:
         q = np.asarray(qvec, dtype=np.float32)
         if not self.has_content(question):
             return EvidenceResult([], False, 0.0, [], reason="nothing to look for")
-        texts = self.document_texts(passages)
-        cands = self.candidates(passages, q, question, texts)
+        records = self.document_records(passages)
+        texts = {d: r.text if r else "" for d, r in records.items()}
+        ignored: set[tuple[str, int]] = set()
+        cands = self.candidates(passages, q, question, texts, ignored)
         if not cands:
-            return EvidenceResult([], False, 0.0, [])
+            return EvidenceResult([], False, 0.0, [], ignored=len(ignored))
         ranked = sorted(cands, key=lambda e: -e.score)
         cfg = self.settings
         multi = is_multi_part(question)
@@ -266,7 +286,7 @@ class EvidenceSelector:
         rules_ok = not missing and fits
         answerable = scores_ok and rules_ok
         if is_list_question(question):
-            chosen, in_lists = self._expand_enumeration(chosen, cands)
+            chosen, in_lists = self._expand_enumeration(chosen, cands, ignored)
             if in_lists:  # the enumeration is the answer: keep only the best sentences beside it
                 chosen = [
                     e
@@ -277,8 +297,11 @@ class EvidenceSelector:
         self.attach_translations(chosen, lang)
         for i, e in enumerate(chosen, start=1):
             e.marker = i
+            rec = records.get(e.doc_id)
+            e.page = rec.page_at(e.start) if rec else None
         return EvidenceResult(chosen, answerable, best.score, missing, contrast, rules_ok,
-                              reason or ("" if scores_ok else "evidence too weak"))
+                              reason or ("" if scores_ok else "evidence too weak"),
+                              len(ignored))
 
     @staticmethod
     def _add_following(
@@ -308,11 +331,11 @@ class EvidenceSelector:
         return len(passages)
 
     def _expand_enumeration(
-        self, chosen: list[Evidence], cands: list[Evidence]
+        self, chosen: list[Evidence], cands: list[Evidence], ignored: set[tuple[str, int]]
     ) -> tuple[list[Evidence], set[tuple[str, int]]]:
         """Keep a whole enumeration (intro sentence + every item) when a chosen sentence
         belongs to one, reading the items from the whole document (an enumeration may
-        straddle chunks)."""
+        straddle chunks). Items that read as instructions are left out (and counted)."""
         keep = {(e.doc_id, e.start): e for e in chosen}
         in_lists: set[tuple[str, int]] = set()
         template = {e.doc_id: e for e in cands}
@@ -337,6 +360,9 @@ class EvidenceSelector:
                     continue
                 base = template[doc_id]
                 for s, e in units[lo : hi + 1]:
+                    if reads_as_instruction(rec.text[s:e]):
+                        ignored.add((doc_id, s))
+                        continue
                     in_lists.add((doc_id, s))
                     keep.setdefault(
                         (doc_id, s),

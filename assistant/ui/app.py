@@ -8,8 +8,8 @@
   with title, province and date; unsupported sentences are marked (:mod:`ui_render`);
 - follow-up questions use the session's conversation; "New chat" clears it;
 - settings (backend and model, top-k, answer language), a status line, example questions;
-- a Documents tab: upload ``.txt``/``.md``/``.html`` articles (indexed incrementally, with
-  progress), list and remove documents (:mod:`ui_service`);
+- a Documents tab: upload articles (``SUPPORTED_SUFFIXES``: text, HTML, PDF, DOCX;
+  indexed incrementally, with progress), list and remove documents (:mod:`ui_service`);
 - thumbs up/down on answers, appended to ``data_dir/feedback.jsonl``;
 - user errors (no index, backend down, empty question) appear as a chat message.
 
@@ -33,6 +33,7 @@ import gradio as gr
 from assistant.api import EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.ingest.documents import SUPPORTED_KINDS, SUPPORTED_SUFFIXES
 from assistant.ui.render import (
     PAGE_CSS,
     PAGE_JS,
@@ -179,7 +180,7 @@ def build_app(svc: ChatService) -> Any:
     def upload(files: list[str] | None, progress: gr.Progress = _PROGRESS) -> tuple[Any, ...]:
         paths = list(files or [])
         if not paths:
-            msg = "Choose one or more .txt, .md or .html files."
+            msg = f"Choose one or more {SUPPORTED_KINDS} files."
         else:
             lines = svc.add_files(paths, lambda f, d: progress(f, desc=d))
             msg = "\n".join(f"- {line}" for line in lines)
@@ -252,9 +253,9 @@ def build_app(svc: ChatService) -> Any:
                     backends = gr.Markdown(elem_id="backends")
                     refresh = gr.Button("Check backends", size="sm")
                 with gr.Tab("Documents"):
-                    files = gr.File(label="Add articles (.txt, .md, .html)",
+                    files = gr.File(label=f"Add articles ({SUPPORTED_KINDS})",
                                     file_count="multiple",
-                                    file_types=[".txt", ".md", ".html", ".htm"])
+                                    file_types=list(SUPPORTED_SUFFIXES))
                     upload_btn = gr.Button("Index the files", variant="primary")
                     upload_msg = gr.Markdown(elem_id="upload-msg")
                     docs = gr.Dataframe(headers=DOC_HEADERS, interactive=False, wrap=True,

@@ -38,7 +38,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError, IndexMissingError
 from assistant.index.embeddings import make_embeddings
 from assistant.index.store import Index
-from assistant.ingest.documents import SUPPORTED_SUFFIXES, read_document
+from assistant.ingest.documents import SUPPORTED_KINDS, SUPPORTED_SUFFIXES, read_document
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ class ChatService:
             if progress:
                 progress(i / n, f"reading {name}")
             if src.suffix.lower() not in SUPPORTED_SUFFIXES:
-                lines.append(f"✗ {name}: not a .txt, .md or .html file; nothing was changed.")
+                lines.append(f"✗ {name}: not a {SUPPORTED_KINDS} file; nothing was changed.")
                 continue
             doc_id = safe_stem(name)
             try:

@@ -30,9 +30,10 @@ K1, B = 1.2, 0.75
 
 
 def idf(n_rows: int, df: int) -> float:
-    """FTS5's BM25 IDF, clamped to 1e-6 where it would be zero or negative."""
-    value = math.log((n_rows - df + 0.5) / (df + 0.5))
-    return value if value > 0 else 1e-6
+    """FTS5's BM25 IDF, clamped to 1e-6 where it would be zero or negative (also when a
+    concurrent ingest makes ``df`` momentarily exceed a cached ``n_rows``)."""
+    ratio = (n_rows - df + 0.5) / (df + 0.5)
+    return math.log(ratio) if ratio > 1 else 1e-6
 
 
 def plan(tokens: list[str], df: dict[str, int], n_rows: int) -> tuple[list[str], list[str]]:

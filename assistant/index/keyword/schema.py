@@ -2,7 +2,9 @@
 
 Tables (schema 3):
 
-- ``documents``, ``chunks``: the texts and metadata (chunk offsets into the document);
+- ``documents``, ``chunks``: the texts and metadata (chunk offsets into the document;
+  ``documents.pages``: where each page of a PDF starts, JSON, added in place to older
+  schema-3 files);
 - ``chunks_fts``: FTS5 over Vietnamese-aware tokens; its rowid IS the ``chunks`` rowid,
   so a document's FTS rows are deleted by rowid (schema 1 matched on an unindexed
   column: a full scan per document, quadratic on big ingests);
@@ -30,7 +32,8 @@ _STATEMENTS = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS documents (
         doc_id TEXT PRIMARY KEY, path TEXT, signature TEXT NOT NULL, title TEXT,
-        publisher TEXT, date TEXT, author TEXT, text TEXT NOT NULL, n_chunks INTEGER)""",
+        publisher TEXT, date TEXT, author TEXT, text TEXT NOT NULL, n_chunks INTEGER,
+        pages TEXT)""",
     """CREATE TABLE IF NOT EXISTS chunks (
         chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER, start INTEGER,
         end INTEGER, text TEXT NOT NULL)""",
@@ -74,7 +77,7 @@ def ensure_schema(db: sqlite3.Connection, embed_model: str) -> None:
     """
     have = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     meta = dict(db.execute("SELECT key, value FROM meta")) if "meta" in have else {}
-    if have >= TABLES and meta.get("schema") == SCHEMA_VERSION:
+    if have >= TABLES and meta.get("schema") == SCHEMA_VERSION and _has_pages(db):
         return
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -86,6 +89,8 @@ def ensure_schema(db: sqlite3.Connection, embed_model: str) -> None:
             db.execute(statement)
         if meta and meta.get("schema") != SCHEMA_VERSION:
             _rebuild_keyword_tables(db)
+        if not _has_pages(db):
+            db.execute("ALTER TABLE documents ADD COLUMN pages TEXT")
         db.execute("INSERT OR IGNORE INTO meta VALUES ('embed_model', ?)", (embed_model,))
         db.execute("INSERT OR IGNORE INTO meta VALUES ('fts_rows', '0')")
         db.execute("INSERT OR IGNORE INTO meta VALUES ('fts_tokens', '0')")
@@ -94,6 +99,10 @@ def ensure_schema(db: sqlite3.Connection, embed_model: str) -> None:
     except BaseException:
         db.rollback()
         raise
+
+
+def _has_pages(db: sqlite3.Connection) -> bool:
+    return any(r[1] == "pages" for r in db.execute("PRAGMA table_info(documents)"))
 
 
 def _drop_keyword_tables(db: sqlite3.Connection) -> None:

@@ -23,13 +23,19 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from assistant.errors import IndexBusyError, IndexCorruptError
 from assistant.index.keyword.query import PRUNE_MIN_CHUNKS, RESCORE_CANDIDATES, plan, rescore
+from assistant.index.keyword.records import (
+    DOC_COLUMNS,
+    ChunkRecord,
+    DocRecord,
+    PreparedDoc,
+    pages_json,
+)
 from assistant.index.keyword.schema import (
     SCHEMA_VERSION,
     apply_df,
@@ -38,49 +44,10 @@ from assistant.index.keyword.schema import (
     ensure_schema,
     read_meta,
 )
-from assistant.ingest.chunking import Chunk
-from assistant.ingest.documents import Document
-from assistant.vietnamese import Span, keyword_tokens
+from assistant.vietnamese import keyword_tokens
 
 __all__ = ["SCHEMA_VERSION", "ChunkRecord", "DocRecord", "KeywordIndex", "PreparedDoc",
            "read_meta"]
-
-_DOC_COLUMNS = "doc_id, path, title, publisher, date, author, text, n_chunks"
-
-
-@dataclass
-class DocRecord:
-    doc_id: str
-    path: str
-    title: str
-    publisher: str
-    date: str
-    author: str
-    text: str
-    n_chunks: int
-
-
-@dataclass
-class PreparedDoc:
-    """One document ready to write: its chunks and evidence units with their vectors."""
-
-    doc: Document
-    signature: str
-    chunks: list[Chunk]
-    units: list[Span]
-    chunk_vectors: list[list[float]]
-    unit_vectors: list[list[float]]
-    stale_ids: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ChunkRecord:
-    chunk_id: str
-    doc_id: str
-    start: int
-    end: int
-    text: str
-
 
 class KeywordIndex:
     """Documents, chunks and the BM25 keyword index of one index folder.
@@ -176,13 +143,13 @@ class KeywordIndex:
 
     def documents(self) -> list[DocRecord]:
         with self._sql() as db:
-            rows = db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY doc_id").fetchall()
+            rows = db.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY doc_id").fetchall()
         return [DocRecord(*r) for r in rows]
 
     def document(self, doc_id: str) -> DocRecord | None:
         with self._sql() as db:
             row = db.execute(
-                f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,)
+                f"SELECT {DOC_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,)
             ).fetchone()
         return DocRecord(*row) if row else None
 
@@ -313,7 +280,8 @@ class KeywordIndex:
                 for u, v in zip(it.units, it.unit_vectors, strict=True)
             ]
             doc_rows.append((doc.doc_id, doc.path, doc.title, doc.publisher, doc.date,
-                             doc.author, doc.text, it.signature, len(it.chunks)))
+                             doc.author, doc.text, it.signature, len(it.chunks),
+                             pages_json(doc)))
         delta, n_rows, n_tokens = doc_frequencies(tokens for tokens, _ in fts_rows)
         with self._transaction() as db:
             for it in items:
@@ -337,7 +305,7 @@ class KeywordIndex:
             )
             db.executemany(
                 "INSERT INTO documents (doc_id, path, title, publisher, date, author, text, "
-                "signature, n_chunks) VALUES (?,?,?,?,?,?,?,?,?)",
+                "signature, n_chunks, pages) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 doc_rows,
             )
 
