@@ -172,9 +172,16 @@ def _terminal_lines() -> Iterable[str]:
 
 def cmd_translate(args: argparse.Namespace) -> int:
     """Pre-translate every evidence sentence (resumable: results are stored one by one)."""
+    from pathlib import Path
+
     from tqdm import tqdm
 
-    from assistant.answer.translate import make_translator, pretranslate
+    from assistant.answer.translate import (
+        export_translations,
+        import_translations,
+        make_translator,
+        pretranslate,
+    )
     from assistant.api import Assistant
     from assistant.errors import InputError
 
@@ -183,9 +190,27 @@ def cmd_translate(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"translation": settings.translation.model_copy(
             update={"model": args.model})})
     bot = Assistant.from_settings(settings, load_llm=False)
+    if args.export:
+        n = export_translations(bot.index, settings, Path(args.export))
+        print(f"exported {n} translations to {args.export}")
+        return 0
+    if args.import_file:
+        taken, accepted = import_translations(bot.index, settings, Path(args.import_file),
+                                              bot.index.embeddings)
+        print(f"imported {taken} translations from {args.import_file} ({accepted} verified)")
+        if not args.limit:
+            return 0
     translator = make_translator(settings, bot.index.embeddings)
     if translator is None:
         raise InputError("Translation is off (ASSISTANT_TRANSLATION__BACKEND=none).")
+    if args.log:
+        log_path = Path(args.log)
+
+        def log(row: dict[str, Any]) -> None:
+            with log_path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+        translator.log = log
     bar: Any = None
 
     def progress(done: int, total: int) -> None:
@@ -270,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--index")
     s.add_argument("--model", help="translation model (qwen2.5-coder-1.5b|qwen2.5-coder-0.5b)")
     s.add_argument("--limit", type=int, help="translate at most N sentences now")
+    s.add_argument("--log", help="append every attempt (JSON lines) to this file")
+    s.add_argument("--export", help="write the cached translations (JSON lines) here")
+    s.add_argument("--import", dest="import_file",
+                   help="load and re-verify a translation memory written by --export")
     s.set_defaults(func=cmd_translate)
 
     s = sub.add_parser("eval", help="score answers against gold QA pairs; "

@@ -143,7 +143,7 @@ class TranslationSettings(BaseModel):
     # Translate uncached evidence while answering (LLM backends; never for extractive).
     on_demand: bool = True
     # Verifier thresholds (fitted on the labelled set, see assistant eval calibrate).
-    min_similarity: float = _fitted("translation", "min_similarity", 0.85)
+    min_similarity: float = _fitted("translation", "min_similarity", 0.80)
     min_length_ratio: float = _fitted("translation", "min_length_ratio", 0.5)
     max_length_ratio: float = _fitted("translation", "max_length_ratio", 2.2)
 

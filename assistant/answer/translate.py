@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -84,6 +86,9 @@ class Translator:
         self.verifier = verifier
         self.embeddings = embeddings
         self.prompt = translation_identity(settings)[1]
+        # Called with every attempt (``assistant translate --log``): the raw material of
+        # the labelled set the verifier is calibrated on.
+        self.log: Callable[[dict[str, Any]], None] | None = None
 
     def messages(self, text: str, source: str, target: str,
                  hints: Sequence[tuple[str, str]]) -> list[BaseMessage]:
@@ -133,6 +138,7 @@ class Translator:
         messages = self.messages(text, source, target, hints)
         reply = clean_translation(self.complete(messages))
         verdict = self.verifier.check(text, reply, hints, target)
+        self._record(text, hints, 1, reply, verdict)
         attempts = 1
         if not verdict.ok:
             keep = self._keep(text, hints)
@@ -143,10 +149,19 @@ class Translator:
             second = clean_translation(self.complete(retry))
             attempts = 2
             again = self.verifier.check(text, second, hints, target)
+            self._record(text, hints, 2, second, again)
             if again.ok or not reply:
                 reply, verdict = second, again
         return Translation(text, reply, verdict.ok, self.name, self.prompt, verdict.reasons,
                            verdict.similarity, self._vector(reply, verdict), attempts)
+
+    def _record(self, text: str, hints: Sequence[tuple[str, str]], attempt: int, reply: str,
+                verdict: Verdict) -> None:
+        if self.log is not None:
+            self.log({"source": text, "hints": [list(h) for h in hints], "attempt": attempt,
+                      "translation": reply, "ok": verdict.ok, "reasons": verdict.reasons,
+                      "similarity": verdict.similarity, "model": self.name,
+                      "prompt": self.prompt})
 
     def _keep(self, text: str, hints: Sequence[tuple[str, str]]) -> str:
         """What the retry prompt insists on: names, numbers and codes of the source."""
@@ -269,3 +284,62 @@ def pretranslate(index: Index, translator: Translator, settings: Settings, *,
     if progress:
         progress(len(pending), len(pending))
     return report
+
+
+def export_translations(index: Index, settings: Settings, path: Path) -> int:
+    """Write the cached attempts of this model and prompt for the index's sentences to
+    ``path`` (JSON lines): a translation memory that ``import_translations`` reads."""
+    import json
+
+    from assistant.ingest.chunking import evidence_units
+    from assistant.vietnamese import detect_language
+
+    view = TranslationView.for_settings(index.translations, settings)
+    rows = []
+    for doc in index.documents():
+        texts = [doc.text[u.start:u.end] for u in evidence_units(doc.text)]
+        for target in ("en", "vi"):
+            wanted = [s for s in texts if other_language(detect_language(s)) == target]
+            for source, item in sorted(view.lookup(wanted, target).items()):
+                rows.append({"source": source, "target": target, "translation": item.text,
+                             "verified": item.verified, "reasons": item.reasons,
+                             "model": view.model, "prompt": view.prompt})
+    unique = {(r["source"], r["target"]): r for r in rows}
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                            for r in unique.values()), encoding="utf-8")
+    return len(unique)
+
+
+def import_translations(index: Index, settings: Settings, path: Path,
+                        embeddings: Embeddings | None) -> tuple[int, int]:
+    """Load a translation memory written by :func:`export_translations`. Only entries of
+    the configured model and prompt are taken, and each is verified again with the
+    current checks (an import cannot bring in text the verifier would reject).
+    Returns ``(entries taken, accepted)``."""
+    import json
+
+    from assistant.ingest.chunking import evidence_units
+
+    view = TranslationView.for_settings(index.translations, settings)
+    verifier = make_verifier(settings, embeddings)
+    for doc in index.documents():
+        index.translations.link(doc.doc_id, [(u.start, u.end, doc.text[u.start:u.end])
+                                             for u in evidence_units(doc.text)])
+    taken = accepted = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        if (r.get("model"), r.get("prompt")) != (view.model, view.prompt):
+            continue
+        hints = term_hints(r["source"]) if r["target"] == "en" else ()
+        verdict = verifier.check(r["source"], r["translation"], hints, r["target"])
+        vec = None
+        if verdict.ok and embeddings is not None:
+            vec = np.asarray(embeddings.embed_documents([r["translation"]])[0], np.float32)
+        index.translations.put(Stored(r["source"], r["translation"], verdict.ok, r["target"],
+                                      view.model, view.prompt, verdict.reasons,
+                                      verdict.similarity, vec))
+        taken += 1
+        accepted += verdict.ok
+    return taken, accepted

@@ -59,6 +59,9 @@ _EN_NUMBER_WORDS = {
 }
 _VI_NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6,
                     "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december"
+    .split(), start=1)}
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
 _QUARTER = re.compile(r"\bQ([1-4])\b")
 # Words English capitalizes whatever the source says.
@@ -103,8 +106,9 @@ def _translation_numbers(text: str) -> set[str]:
     """Digits, ordinals ("13th"), quarters ("Q3") and number words of a translation."""
     body = CODE.sub(" ", text)
     out = _numbers_of(_ORDINAL.sub(r"\1", _QUARTER.sub(r"\1", body)))
-    out |= {str(_EN_NUMBER_WORDS[w]) for w in re.findall(r"[a-z]+", body.lower())
-            if w in _EN_NUMBER_WORDS}
+    words = re.findall(r"[a-z]+", body.lower())
+    out |= {str(_EN_NUMBER_WORDS[w]) for w in words if w in _EN_NUMBER_WORDS}
+    out |= {str(_MONTHS[w]) for w in words if w in _MONTHS}  # "January 4" = "04/01"
     return out
 
 
