@@ -11,19 +11,22 @@
 
 ``stream()`` yields an :class:`EvidenceEvent` (evidence and citations, before any
 generation), then :class:`TokenEvent` pieces of the answer, then the final
-:class:`Answer` in a :class:`FinalEvent`.
+:class:`Answer` in a :class:`FinalEvent`. An LLM answer first waits for a slot in the
+assistant's :class:`~assistant.answer.queue.GenerationQueue` (shared by every assistant
+of a server), yielding a :class:`WaitEvent` with its place while it waits; retrieval,
+evidence and extractive answers never wait for it.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from assistant.answer.queue import GenerationQueue
 from assistant.answer.result import (
     Answer,
     Citation,
@@ -45,6 +48,8 @@ if TYPE_CHECKING:
 
 # Control characters and lone surrogates (undecodable input) are dropped from questions.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# How often a waiting LLM answer reports its place in line (a WaitEvent).
+WAIT_REPORT_S = 0.5
 
 
 class Generator(Protocol):
@@ -81,7 +86,15 @@ class FinalEvent:
     answer: Answer
 
 
-StreamEvent = EvidenceEvent | TokenEvent | FinalEvent
+@dataclass
+class WaitEvent:
+    """The answer waits for the LLM: ``place`` 1 is next; ``running`` are being written."""
+
+    place: int
+    running: int
+
+
+StreamEvent = EvidenceEvent | WaitEvent | TokenEvent | FinalEvent
 History = Sequence[tuple[str, str]]
 
 
@@ -108,6 +121,7 @@ class Assistant:
         index: Index,
         generator: Generator | None = None,
         backend_notes: Sequence[str] = (),
+        generations: GenerationQueue | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -116,7 +130,8 @@ class Assistant:
         self.generator = generator
         self.backend = generator.name if generator else "extractive"
         self.backend_notes = list(backend_notes)
-        self._generate_lock = threading.Lock()
+        # one generation at a time per model unless a server shares a wider queue
+        self.generations = generations or GenerationQueue(limit=1, max_waiting=1 << 30)
 
     @classmethod
     def from_settings(
@@ -213,12 +228,20 @@ class Assistant:
             parts = extractive_parts(evidence, lang)
             yield TokenEvent(compose(parts))
         else:
-            with self._generate_lock:  # one generation at a time per model
+            ticket = self.generations.join()
+            try:
+                granted = ticket.wait(0)
+                while not granted:
+                    yield WaitEvent(ticket.place, self.generations.stats()["running"])
+                    granted = ticket.wait(WAIT_REPORT_S)
+                t_gen = time.perf_counter()
                 raw_parts: list[str] = []
                 for piece in self.generator.stream(standalone, lang, evidence):
                     raw_parts.append(piece)
                     yield TokenEvent(piece)
                 draft = self.generator.finalize(standalone, lang, evidence, "".join(raw_parts))
+            finally:  # also when the consumer goes away mid-answer
+                ticket.leave()
             parts, citations, fallback, removed = (
                 draft.parts, draft.citations, draft.fallback, draft.removed)
             notes.extend(draft.notes)
