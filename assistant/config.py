@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.data import prompts_dir
@@ -99,9 +99,20 @@ class LLMSettings(BaseModel):
     timeout_s: float = 120.0
 
 
-class UISettings(BaseModel):
+class ServerSettings(BaseModel):
+    """``assistant serve``: the page and the HTTP API in one process."""
+
     host: str = "127.0.0.1"
-    port: int = 7860
+    port: int = Field(7860, ge=0, le=65535)
+    # What a client may choose; empty = the configured backend, and extractive.
+    backends: list[LLMBackendName] = Field(default_factory=list)
+    # Embedded models a client may choose; empty = the configured one (llm.model).
+    models: list[str] = Field(default_factory=list)
+    # LLM generations at once (the embedded model: 1), and how many may wait for one.
+    llm_concurrency: int = Field(1, ge=1, le=32)
+    llm_queue: int = Field(16, ge=0, le=1000)
+    # Upload size limit of one request (the page: of one file).
+    max_upload_mb: float = Field(20.0, gt=0, le=1024)
 
 
 class Settings(BaseSettings):
@@ -113,6 +124,10 @@ class Settings(BaseSettings):
     seeds_path: Path = Path("seeds")
     # Feedback, uploads, caches and temporary files; None = ``<index_path>/data``.
     data_dir: Path | None = None
+    # Bearer tokens of ``assistant serve``: writes (upload, remove, re-index) need the
+    # admin token; asking needs the reader (or admin) token when one is set.
+    admin_token: SecretStr | None = None
+    reader_token: SecretStr | None = None
     cache_dir: Path = Field(default_factory=default_cache_dir)
     prompts_path: Path = Field(default_factory=prompts_dir)
     chunking: ChunkingSettings = ChunkingSettings()
@@ -121,8 +136,13 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
-    ui: UISettings = UISettings()
+    server: ServerSettings = ServerSettings()
     _data_dir_derived: bool = PrivateAttr(default=False)
+
+    @field_validator("admin_token", "reader_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _data_beside_the_index(self) -> Settings:
