@@ -261,8 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, help="only the first N questions")
     s.set_defaults(func=cmd_eval)
 
-    s = sub.add_parser("bench", help="benchmarks (ingest, retrieval, llm)")
-    s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "retrieval", "llm"])
+    s = sub.add_parser("bench", help="benchmarks (ingest, retrieval, llm, serve)")
+    s.add_argument("what", nargs="?", default="all",
+                   choices=["all", "ingest", "retrieval", "llm", "serve"])
+    s.add_argument("--rounds", type=int, default=3, help="bench serve: rounds of 1 LLM + 19")
+    s.add_argument("--backend", choices=backends, help="bench serve: the LLM backend")
     s.add_argument("--sizes", default="1000,10000,100000")
     s.add_argument("--out", default="eval/bench.json")
     s.add_argument("--ingest-chunks", type=int, default=120, dest="ingest_chunks",
