@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,24 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_for_http(url: str, proc: subprocess.Popen[Any], timeout: float,
+                  output: Callable[[], str]) -> None:
+    """Poll ``url`` until it answers 200; :class:`AssistantError` with the end of the
+    process's ``output`` if the process exits first, or after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise AssistantError(f"the server exited before it answered: {output()[-1000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssistantError(f"the server did not answer at {url} within {timeout:g} s")
+        time.sleep(0.3)
 
 
 def _ask(url: str, question: str, backend: str) -> tuple[float, float, dict[str, Any]]:
@@ -133,19 +152,11 @@ def run(settings: Settings, rounds: int = 3, log: Any = print) -> dict[str, Any]
             [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port),
              "--backend", llm], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
         try:
-            deadline = time.monotonic() + 300
-            while True:
-                if proc.poll() is not None:
-                    out.seek(0)
-                    raise AssistantError(f"the server did not start: {out.read()[-500:]}")
-                try:
-                    if httpx.get(url + "api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise AssistantError("the server did not start within 300 s")
-                time.sleep(0.5)
+            def output() -> str:
+                out.seek(0)
+                return out.read()
+
+            wait_for_http(url + "api/health", proc, 300, output)
             log(f"[bench serve] server up on {url}; warming up ({llm} loads its model) ...")
             for q in QUESTIONS:  # every question's embedding cached, as in the rounds
                 _ask(url, q, "extractive")
