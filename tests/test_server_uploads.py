@@ -106,3 +106,13 @@ def test_page_uploads_leave_nothing_in_the_temp_folder(
     assert r.status_code == 413
     assert leftovers(settings, big.name) == []
     assert httpx.delete(url + f"api/documents/{good.stem}", timeout=30).status_code == 200
+
+
+def test_client_file_names_never_become_paths() -> None:
+    from assistant.server.rest import safe_name
+
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name("C:\\Users\\x\\bài viết.txt") == "bài viết.txt"
+    assert safe_name("a\x00b.txt") == "ab.txt" and safe_name("..") == "upload.txt"
+    long = safe_name("ạ" * 300 + ".txt")
+    assert long.endswith(".txt") and len(long.encode()) < 255

@@ -10,6 +10,7 @@ indexed: that folder is removed on every path (indexed, rejected, failed, too la
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 import uuid
@@ -60,8 +61,13 @@ def require(status: int, what: str) -> None:
 
 
 def safe_name(filename: str | None) -> str:
-    """The last part of a client's file name, never a path (``../x.txt`` -> ``x.txt``)."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    """The last part of a client's file name, never a path, no control characters, at
+    most 80 characters (``../x.txt`` -> ``x.txt``)."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
+    if len(name) > 80:
+        stem, dot, suffix = name.rpartition(".")
+        name = f"{stem[:70]}.{suffix[:8]}" if dot else name[:80]
     return name if name not in ("", ".", "..") else "upload.txt"
 
 
