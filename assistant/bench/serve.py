@@ -200,7 +200,7 @@ def _before(spans: list[Span], llm_spans: list[Span]) -> str:
 
 def format_table(result: dict[str, Any]) -> str:
     def row(name: str, d: dict[str, float]) -> str:
-        return (f"  {name:<34} p50 {d['p50'] / 1000:6.2f} s   p95 {d['p95'] / 1000:6.2f} s"
+        return (f"  {name:<42} p50 {d['p50'] / 1000:6.2f} s   p95 {d['p95'] / 1000:6.2f} s"
                 f"   (n={d['n']})")
 
     return "\n".join([
