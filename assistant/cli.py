@@ -1,9 +1,10 @@
-"""Thin command-line front end: ``assistant ingest|translate|ask|chat|ui|eval|bench``.
+"""Thin command-line front end: ``assistant ingest|translate|ask|chat|serve|eval|bench``.
 
 ``assistant chat`` is the interactive loop (:func:`run_cli_chat`); the follow-up
 rewrite it relies on is core conversation logic in :mod:`assistant.chat`.
 
-User errors (:class:`AssistantError`) print one line to stderr, no traceback, exit 2.
+User errors (:class:`AssistantError`) print one line to stderr, no traceback, exit 2;
+so do settings that do not validate (``ASSISTANT_SERVER__PORT=abc``).
 """
 
 from __future__ import annotations
@@ -11,15 +12,27 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
+
+from pydantic import ValidationError
 
 from assistant.config import Settings, load_settings
 from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
     from assistant.answer.result import Citation
+
+
+def settings_error(exc: ValidationError) -> str:
+    """One sentence for a setting that does not validate, naming its variable."""
+    first = exc.errors()[0]
+    path = [str(p) for p in first.get("loc", ())]
+    env = "ASSISTANT_" + "__".join(path).upper()
+    return (f"The setting {'.'.join(path) or '?'} is invalid ({first.get('msg', 'invalid')}, "
+            f"got {first.get('input')!r}): fix {env}.")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -230,11 +243,21 @@ def cmd_translate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ui(args: argparse.Namespace) -> int:
-    from assistant.ui.app import launch
-
+def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    return launch(settings, host=args.host, port=args.port, share=args.share)
+    # Gradio's own upload folder goes to the data folder too (read when gradio loads).
+    tmp = settings.data_path.absolute() / "tmp" / "gradio"
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(tmp))
+    try:
+        from assistant.server.run import serve
+    except ImportError as exc:
+        from assistant.errors import BackendUnavailableError
+
+        raise BackendUnavailableError(
+            f"assistant serve needs {exc.name}: pip install fastapi uvicorn python-multipart"
+        ) from None
+    return serve(settings, host=args.host, port=args.port,
+                 log=lambda msg: print(msg, flush=True))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -282,14 +305,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--index")
     s.set_defaults(func=cmd_chat)
 
-    s = sub.add_parser("ui", help="start the Gradio chat page")
-    s.add_argument("--host")
-    s.add_argument("--port", type=int)
-    s.add_argument("--share", action="store_true")
-    s.add_argument("--backend", choices=backends)
-    s.add_argument("--model")
-    s.add_argument("--index")
-    s.set_defaults(func=cmd_ui)
+    for name, what in (("serve", "the chat page at / and the HTTP API (/v1, /api)"),
+                       ("ui", "the same as serve (kept for old scripts)")):
+        s = sub.add_parser(name, help=what)
+        s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+        s.add_argument("--port", type=int, help="default 7860")
+        s.add_argument("--backend", choices=backends)
+        s.add_argument("--model")
+        s.add_argument("--index")
+        s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("translate", help="pre-translate the evidence sentences (resumable)")
     s.add_argument("--index")
@@ -327,8 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, help="only the first N questions")
     s.set_defaults(func=cmd_eval)
 
-    s = sub.add_parser("bench", help="benchmarks (ingest, retrieval, llm)")
-    s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "retrieval", "llm"])
+    s = sub.add_parser("bench", help="benchmarks (ingest, retrieval, llm, serve)")
+    s.add_argument("what", nargs="?", default="all",
+                   choices=["all", "ingest", "retrieval", "llm", "serve"])
+    s.add_argument("--rounds", type=int, default=3, help="bench serve: rounds of 1 LLM + 19")
+    s.add_argument("--backend", choices=backends, help="bench serve: the LLM backend")
     s.add_argument("--sizes", default="1000,10000,100000")
     s.add_argument("--out", default="eval/bench.json")
     s.add_argument("--ingest-chunks", type=int, default=120, dest="ingest_chunks",
@@ -351,6 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"error: {settings_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

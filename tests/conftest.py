@@ -1,11 +1,15 @@
 """Shared fixtures: real Chroma + SQLite indexes in temporary folders, real embeddings.
 
-Embedding vectors are cached on disk (``~/.cache/assistant/embeddings.sqlite3``, keyed by
-model and text), so only the first run on a machine pays for embedding the seeds.
+The product keeps its embedding cache in the data folder beside each index; the tests
+share one (``~/.cache/assistant/embeddings.sqlite3``, keyed by model and text, set for
+every test and CLI subprocess through ``ASSISTANT_EMBEDDINGS__CACHE_PATH``), so only the
+first run on a machine pays for embedding the seeds. ``tests/test_data_dir.py`` checks
+the product's default without it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,10 +19,16 @@ from typing import Any
 import pytest
 
 from assistant.api import Assistant
-from assistant.config import Settings, load_settings
+from assistant.config import Settings, default_cache_dir, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+SHARED_EMBEDDING_CACHE = "ASSISTANT_EMBEDDINGS__CACHE_PATH"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault(SHARED_EMBEDDING_CACHE,
+                          str(default_cache_dir() / "embeddings.sqlite3"))
 
 
 def make_settings(index_path: Path, **overrides: Any) -> Settings:

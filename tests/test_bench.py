@@ -35,3 +35,19 @@ def test_ingest_table_compares_like_with_like() -> None:
         "ingest_vs_bare_chunks_only": 0.45,
     }})
     assert "same texts as ingest" in table and "0.90x bare on the same texts" in table
+
+
+def test_serve_bench_table_reports_both_kinds() -> None:
+    from assistant.bench.serve import _before, format_table
+
+    assert _before([(0.0, 1.0), (0.0, 5.0)], [(0.5, 3.0)]) == "1/2"
+    ms = {"p50": 500.0, "p95": 900.0, "mean": 600.0, "n": 57}
+    table = format_table({
+        "llm_backend": "llamacpp:qwen2.5-coder-0.5b", "llm_threads": 2, "rounds": 3,
+        "cpus": 2, "loadavg_after": [2.0, 2.0, 2.0], "extractive_alone_ms": ms,
+        "extractive_with_llm_at_once_ms": ms, "extractive_during_llm_answer_ms": ms,
+        "llm_ms": {"p50": 20000.0, "p95": 30000.0, "mean": 25000.0, "n": 3},
+        "extractive_back_before_the_llm": "57/57",
+    })
+    assert "sent 3 s into the LLM answer" in table and "p95   0.90 s" in table
+    assert "LLM answer" in table and "57/57" in table

@@ -151,7 +151,8 @@ def test_no_index_and_backend_down_are_chat_messages(tmp_path: Path) -> None:
     assert turns[-1].error and "assistant ingest" in turns[-1].html
     assert not (tmp_path / "none").exists()  # asking did not create an index
 
-    down = make_settings(tmp_path / "vs", llm={"ollama_host": f"http://127.0.0.1:{free_port()}"})
+    down = make_settings(tmp_path / "vs", llm={"ollama_host": f"http://127.0.0.1:{free_port()}"},
+                         server={"backends": ["ollama", "extractive"]})
     Assistant.from_settings(down, require_index=False).ingest(SEEDS / f"{Q1_DOC}.txt")
     svc = ChatService(down)
     turn = list(answer_turn(svc, CARD_QUESTION, [], 5, "auto", "ollama", ""))[-1]

@@ -3,7 +3,8 @@
 Opens the page, asks the card's question, waits for the cited answer, clicks a ``[n]``
 marker and checks that its source card opens with the quoted sentence highlighted and
 the article's title, province and date; saves ``docs/screenshot.png``; then gives a
-thumbs-up (a feedback line is written) and starts a new chat.
+thumbs-up (a feedback line is written) and starts a new chat. On a server with an admin
+token, the Documents tab asks for it before it shows upload and remove.
 
 ``make test`` installs the browser with apt-get where it is missing; the test is skipped,
 with the reason, only where it cannot be installed.
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
+from tests.server_support import index_copy
 from tests.ui_support import CARD_QUESTION, running_page
 
 pytestmark = pytest.mark.browser
@@ -122,3 +124,45 @@ def test_cited_answer_in_the_browser(driver: Any, seeded_settings: Settings) -> 
 
         driver.find_element(By.ID, "new-chat").click()
         wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#chat .cite"))
+
+
+def test_the_page_asks_for_the_admin_token(
+    driver: Any, seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """With an admin token set, upload and remove appear only after the token is given."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def shown(elem_id: str) -> bool:
+        found = driver.find_elements(By.ID, elem_id)
+        return bool(found) and found[0].is_displayed()
+
+    wait = WebDriverWait(driver, 60)
+    settings = index_copy(seeded_settings, tmp_path, admin_token="browser-admin")
+    with running_page(settings) as url:
+        driver.get(url)
+        tab = wait.until(ec.element_to_be_clickable(
+            (By.XPATH, "//button[@role='tab' and contains(., 'Documents')]")))
+        tab.click()
+        wait.until(lambda d: shown("doc-lock"))
+        assert not shown("doc-tools") and "admin token" in driver.find_element(
+            By.ID, "doc-lock").text
+        box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "#admin-token input")))
+        box.send_keys("not-the-token")
+        driver.find_element(By.ID, "unlock").click()
+        wait.until(lambda d: "not the admin token" in d.find_element(By.ID, "lock-msg").text)
+        assert not shown("doc-tools")
+
+        box.send_keys("browser-admin")
+        driver.find_element(By.ID, "unlock").click()
+        wait.until(lambda d: shown("doc-tools") and not shown("doc-lock"))
+        # the token lives in an HttpOnly cookie: the page's scripts cannot read it
+        assert "browser-admin" not in driver.execute_script("return document.cookie")
+
+        driver.refresh()  # the cookie keeps the page unlocked
+        wait.until(ec.element_to_be_clickable(
+            (By.XPATH, "//button[@role='tab' and contains(., 'Documents')]"))).click()
+        wait.until(lambda d: shown("doc-tools"))
+        assert not shown("doc-lock")
+        driver.delete_all_cookies()

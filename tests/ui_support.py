@@ -1,4 +1,5 @@
-"""Helpers for the chat-page tests: a live page on a free loopback port, message text."""
+"""Helpers for the chat-page tests: a live server (page + API) on a free loopback port,
+message text."""
 
 from __future__ import annotations
 
@@ -21,15 +22,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_page(settings: Settings) -> Iterator[str]:
-    """Start the chat page on loopback (a free port); yield its URL; stop it after."""
-    from assistant.ui.app import start
+def running_page(settings: Settings, **kwargs: Any) -> Iterator[str]:
+    """Start ``assistant serve`` on loopback (a free port) in this process; yield its URL
+    (the page is at ``/``); stop it after. ``kwargs`` go to :func:`serving`."""
+    from assistant.server.run import serving
 
-    demo, url = start(settings, host="127.0.0.1", port=free_port())
-    try:
-        yield url
-    finally:
-        demo.close()
+    with serving(settings, "127.0.0.1", 0, **kwargs) as server:
+        yield server.url
 
 
 def message_text(message: dict[str, Any]) -> str:

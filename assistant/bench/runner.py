@@ -13,6 +13,8 @@
   and fused figures) is measured separately. Each step runs in its own process, so
   each peak RSS is that step's alone.
 - **llm**: delegated to ``assistant.bench.llm`` when installed.
+- **serve** (not part of ``all``): 1 LLM and 19 extractive requests at once against
+  ``assistant serve`` (``assistant.bench.serve``).
 
 Results merge into ``--out`` (default ``eval/bench.json``); numbers are never asserted
 in tests. Rerun: ``assistant bench retrieval --sizes 1000,10000,100000`` (docs/scale.md).
@@ -220,6 +222,11 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
                          "date": time.strftime("%Y-%m-%d %H:%M")}
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     parts = {"all": ("ingest", "retrieval", "llm")}.get(what, (what,))
+    if "serve" in parts:
+        from assistant.bench import serve as bench_serve
+
+        result["serve"] = bench_serve.run(settings, int(getattr(args, "rounds", 3)), log)
+        print(bench_serve.format_table(result["serve"]))
     if "ingest" in parts:
         result["ingest"] = bench_ingest(int(getattr(args, "ingest_chunks", 120)), seeds, log)
     if "retrieval" in parts:

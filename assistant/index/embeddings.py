@@ -8,7 +8,8 @@
   large-corpus benchmark (labelled as such in its output) and never for answers.
 
 :class:`CachedEmbeddings` wraps any backend with an on-disk SQLite cache keyed by
-model id, role and text hash, so re-ingesting and re-chunking do not re-embed.
+model id, role and text hash, so re-ingesting and re-chunking do not re-embed. It lives
+in the data folder beside the index (``<index>/data/cache/``), never in the home folder.
 Every backend has a ``model_id``; it is part of the Chroma collection name so vectors
 of two models never mix.
 """
@@ -221,7 +222,16 @@ def make_embeddings(settings: Settings) -> Embeddings:
         )
     if not cfg.cache:
         return inner
-    return CachedEmbeddings(inner, settings.cache_dir / "embeddings.sqlite3")
+    return CachedEmbeddings(inner, embedding_cache_path(settings))
+
+
+def embedding_cache_path(settings: Settings) -> Path:
+    """The embedding cache file: the setting, else ``<data_path>/cache/embeddings.sqlite3``
+    (questions are cached too, so the file stays with the rest of the index's data)."""
+    cfg = settings.embeddings
+    if cfg.cache_path is not None:
+        return Path(cfg.cache_path)
+    return settings.data_path / "cache" / "embeddings.sqlite3"
 
 
 def model_id(embeddings: Embeddings) -> str:

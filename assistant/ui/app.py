@@ -1,20 +1,24 @@
 """The Gradio chat page: a thin adapter over :class:`~assistant.api.Assistant`.
 
-``assistant ui`` (or ``make run``) starts it on ``settings.ui.host:port``
-(127.0.0.1:7860) and prints the URL. What the page does:
+``assistant serve`` (or ``make run``) mounts it at ``/`` of its HTTP server
+(:mod:`assistant.server`), on 127.0.0.1:7860 by default. What the page does:
 
 - chat with streaming: the sources (evidence) appear first, then the answer streams in;
   ``[n]`` markers open the cited passage, its sentence highlighted in its paragraph,
   with title, province and date; unsupported sentences are marked (:mod:`ui_render`);
 - follow-up questions use the session's conversation; "New chat" clears it;
-- settings (backend and model, top-k, answer language), a status line, example questions;
+- settings (the backends and models the server allows, top-k, answer language), a status
+  line, example questions;
 - a Documents tab: upload articles (``SUPPORTED_SUFFIXES``: text, HTML, PDF, DOCX;
   indexed incrementally, with progress), list and remove documents (:mod:`ui_service`);
-- thumbs up/down on answers, appended to ``data_dir/feedback.jsonl``;
+  when the server has an admin token, upload and remove appear only after the token is
+  entered;
+- thumbs up/down on answers, appended to ``feedback.jsonl`` in the data folder;
 - user errors (no index, backend down, empty question) appear as a chat message.
 
-Answers go through Gradio's queue one at a time (``concurrency_limit=1``: the embedded
-model is one CPU-bound process), so waiting users see their place in the queue.
+Answers do not queue behind each other: retrieval and extractive answers run at once,
+and only LLM generations wait, in the server's generation queue, where a waiting user
+sees their place in line under the sources.
 
 API endpoints (for ``gradio_client``): ``/chat`` (the page's chat event), ``/ask``
 (one question -> the ``assistant ask --json`` object), ``/upload``, ``/remove``.
@@ -22,28 +26,28 @@ API endpoints (for ``gradio_client``): ``/chat`` (the page's chat event), ``/ask
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol
 
 import gradio as gr
 
-from assistant.api import EvidenceEvent, FinalEvent, TokenEvent
-from assistant.config import Settings
+from assistant.api import EvidenceEvent, FinalEvent, TokenEvent, WaitEvent
 from assistant.errors import AssistantError
 from assistant.ingest.documents import SUPPORTED_KINDS, SUPPORTED_SUFFIXES
+from assistant.ui.backends import probe_backends
 from assistant.ui.render import (
-    PAGE_CSS,
-    PAGE_JS,
     answer_html,
     error_html,
     footer_html,
     message_html,
     sources_html,
 )
-from assistant.ui.service import BACKENDS, MODELS, ChatService, Turn, probe_backends
+from assistant.ui.service import ChatService, Turn
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +59,48 @@ EXAMPLES = [
 ]
 SEARCHING = "Searching the documents…"
 WRITING = "Writing the answer…"
-WAITING = "Waiting for a free slot: answers are written one at a time…"
+TOKEN_NEEDED = ("Adding and removing documents needs the admin token "
+                "(`ASSISTANT_ADMIN_TOKEN` of the server).")
+# Stores the token in the server's login cookie (HttpOnly), then clears the box.
+LOGIN_JS = """async (token) => {
+  await fetch("/api/login", {method: "POST", headers: {"Content-Type": "application/json"},
+                              body: JSON.stringify({token: token})});
+  return "";
+}"""
 DOC_HEADERS = ["doc_id", "title", "province", "date", "chunks", "source"]
 STREAM_EVERY_S = 0.08
 _PROGRESS = gr.Progress()  # Gradio injects a live tracker where this default is seen
+
+
+class WriteGuard(Protocol):
+    """Who may upload and remove (the server's access rules, :mod:`assistant.server.auth`)."""
+
+    @property
+    def prompt(self) -> bool: ...  # ask for the token before showing upload and remove
+
+    def may_write(self, headers: Mapping[str, str]) -> bool: ...
+
+
+def waiting_text(place: int, running: int) -> str:
+    """What a user waiting for the LLM reads under the sources."""
+    ahead = "you are next" if place <= 1 else f"{place - 1} ahead of you"
+    busy = f"{running} answer{'s' if running != 1 else ''} being written"
+    return f"Waiting for the language model: {ahead} ({busy})…"
+
+
+def _headers(request: gr.Request | None) -> dict[str, str]:
+    if request is None:
+        return {}
+    return {k.lower(): v for k, v in dict(request.headers).items()}
+
+
+def drop_files(paths: list[str]) -> None:
+    """Delete uploaded temporary files (and their folder when it is left empty)."""
+    for raw in paths:
+        path = Path(raw)
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
 
 
 def chat_messages(turns: list[Turn]) -> list[dict[str, str]]:
@@ -92,6 +134,9 @@ def answer_turn(
                 sources = sources_html(cites, svc.doc_text, idx)
                 turn.html = message_html(WRITING, sources)
                 yield turn
+            elif isinstance(ev, WaitEvent):
+                turn.html = message_html(waiting_text(ev.place, ev.running), sources)
+                yield turn
             elif isinstance(ev, TokenEvent):
                 raw += ev.text
                 if time.perf_counter() - last >= STREAM_EVERY_S:
@@ -124,8 +169,8 @@ def answer_turn(
     yield turn
 
 
-def build_app(svc: ChatService) -> Any:
-    """The page as a ``gr.Blocks`` (not launched)."""
+def build_app(svc: ChatService, guard: WriteGuard) -> Any:
+    """The page as a ``gr.Blocks`` (not launched: :mod:`assistant.server` mounts it)."""
     cfg = svc.settings
 
     def respond(message: str, turns: list[Turn] | None, top_k: float, language: str,
@@ -138,13 +183,13 @@ def build_app(svc: ChatService) -> Any:
         yield "", chat_messages(shown), shown, svc.status(backend, model)
 
     def show_question(message: str, turns: list[Turn] | None) -> tuple[Any, ...]:
-        """Page step 1 (not queued): the question appears at once, waiting for its turn."""
-        shown = [*(turns or []), Turn(question=message or "", html=WAITING)]
+        """Page step 1 (not queued): the question appears at once."""
+        shown = [*(turns or []), Turn(question=message or "", html=SEARCHING)]
         return "", chat_messages(shown), shown, message
 
     def answer_pending(message: str, turns: list[Turn] | None, top_k: float, language: str,
                        backend: str, model: str) -> Iterator[tuple[Any, ...]]:
-        """Page step 2 (queued, one at a time): answer the waiting question."""
+        """Page step 2: answer the question shown by step 1."""
         prior = list(turns or [])[:-1]
         for out in respond(message, prior, top_k, language, backend, model):
             yield out[1:]
@@ -167,32 +212,47 @@ def build_app(svc: ChatService) -> Any:
     def feedback(turns: list[Turn] | None, top_k: float, like: gr.LikeData) -> None:
         index = like.index if isinstance(like.index, int) else like.index[0]
         turns = turns or []
-        if index // 2 >= len(turns):
+        if not isinstance(index, int) or not 0 <= index // 2 < len(turns):
             return
-        turn = turns[index // 2]
-        if turn.error:
-            gr.Info("Feedback is only recorded for answers.")
+        rating = "up" if like.liked is True else "down" if like.liked is False else ""
+        try:
+            svc.record_feedback(turns[index // 2], rating, top_k=int(top_k))
+        except AssistantError as exc:
+            gr.Info(str(exc))
             return
-        rating = "up" if like.liked is True else "down" if like.liked is False else str(like.liked)
-        svc.record_feedback(turn, rating, top_k=int(top_k))
         gr.Info("Thanks: feedback saved.")
 
-    def upload(files: list[str] | None, progress: gr.Progress = _PROGRESS) -> tuple[Any, ...]:
-        paths = list(files or [])
-        if not paths:
-            msg = f"Choose one or more {SUPPORTED_KINDS} files."
-        else:
-            lines = svc.add_files(paths, lambda f, d: progress(f, desc=d))
-            msg = "\n".join(f"- {line}" for line in lines)
+    def upload(files: list[str] | None, request: gr.Request,
+               progress: gr.Progress = _PROGRESS) -> tuple[Any, ...]:
+        paths = [str(f) for f in files or []]
+        try:
+            if not guard.may_write(_headers(request)):
+                msg = "✗ " + TOKEN_NEEDED
+            elif not paths:
+                msg = f"Choose one or more {SUPPORTED_KINDS} files."
+            else:
+                lines = svc.add_files(paths, lambda f, d: progress(f, desc=d))
+                msg = "\n".join(f"- {line}" for line in lines)
+        finally:  # the uploaded copies are never kept (the index keeps its own)
+            drop_files(paths)
         return msg, None, *_docs(), svc.status()
 
-    def remove(doc_id: str) -> tuple[Any, ...]:
-        try:
-            msg = svc.remove(doc_id)
-        except AssistantError as exc:
-            msg = f"✗ {exc}"
+    def remove(doc_id: str, request: gr.Request) -> tuple[Any, ...]:
+        if not guard.may_write(_headers(request)):
+            msg = "✗ " + TOKEN_NEEDED
+        else:
+            try:
+                msg = svc.remove(doc_id)
+            except AssistantError as exc:
+                msg = f"✗ {exc}"
         ids = [r[0] for r in svc.documents_rows()]
         return msg, _docs()[0], gr.update(choices=ids, value=None), svc.status()
+
+    def unlock(request: gr.Request) -> tuple[Any, ...]:
+        """Show upload and remove when this browser may write (its login cookie)."""
+        ok = guard.may_write(_headers(request))
+        note = "" if ok or not guard.prompt else "✗ That is not the admin token."
+        return gr.update(visible=not ok), gr.update(visible=ok), note
 
     def _docs() -> tuple[Any, Any]:
         rows = svc.documents_rows()
@@ -206,7 +266,8 @@ def build_app(svc: ChatService) -> Any:
     def backends_md() -> str:
         lines = ["**Backends here**"]
         for b in probe_backends(cfg):
-            lines.append(f"- {'✓' if b.available else '✗'} **{b.name}**: {b.detail}")
+            if b.name in svc.backends:
+                lines.append(f"- {'✓' if b.available else '✗'} **{b.name}**: {b.detail}")
         return "\n".join(lines)
 
     def apply_backend(backend: str, model: str) -> tuple[str, str]:
@@ -218,9 +279,10 @@ def build_app(svc: ChatService) -> Any:
         chosen = f"auto chose **{bot.backend}**: " if backend == "auto" else ""
         return svc.status(backend, model), f"{chosen}{notes}"
 
-    with gr.Blocks(title="Trợ lý hỏi đáp · cited answers", fill_width=True) as demo:
+    with gr.Blocks(title="Trợ lý hỏi đáp · cited answers", fill_width=True,
+                   delete_cache=(3600, 3600)) as demo:
         turns_state = gr.State([])
-        pending = gr.State("")  # the question waiting in the queue (page only)
+        pending = gr.State("")  # the question being answered (page only)
         gr.Markdown("## Hỏi đáp có trích dẫn · Cited answers over the articles")
         status = gr.Markdown(svc.status(), elem_id="status")
         with gr.Row():
@@ -242,8 +304,8 @@ def build_app(svc: ChatService) -> Any:
                 gr.Examples(EXAMPLES, inputs=question, label="Examples / Câu hỏi mẫu")
             with gr.Column(scale=4), gr.Tabs():
                 with gr.Tab("Settings"):
-                    backend = gr.Dropdown(BACKENDS, value=cfg.llm.backend, label="Backend")
-                    model = gr.Dropdown(list(MODELS), value=cfg.llm.model,
+                    backend = gr.Dropdown(svc.backends, value=cfg.llm.backend, label="Backend")
+                    model = gr.Dropdown(svc.models, value=cfg.llm.model,
                                         label="Model (embedded llama.cpp)")
                     top_k = gr.Slider(1, 20, value=cfg.retrieval.top_k, step=1,
                                       label="Passages retrieved (top-k)")
@@ -253,18 +315,25 @@ def build_app(svc: ChatService) -> Any:
                     backends = gr.Markdown(elem_id="backends")
                     refresh = gr.Button("Check backends", size="sm")
                 with gr.Tab("Documents"):
-                    files = gr.File(label=f"Add articles ({SUPPORTED_KINDS})",
-                                    file_count="multiple",
-                                    file_types=list(SUPPORTED_SUFFIXES))
-                    upload_btn = gr.Button("Index the files", variant="primary")
+                    with gr.Group(visible=guard.prompt, elem_id="doc-lock") as lock_box:
+                        gr.Markdown(TOKEN_NEEDED)
+                        token = gr.Textbox(type="password", show_label=False,
+                                           placeholder="Admin token", elem_id="admin-token")
+                        unlock_btn = gr.Button("Unlock", size="sm", elem_id="unlock")
+                    lock_msg = gr.Markdown(elem_id="lock-msg")
+                    with gr.Group(visible=not guard.prompt, elem_id="doc-tools") as tools:
+                        files = gr.File(label=f"Add articles ({SUPPORTED_KINDS})",
+                                        file_count="multiple",
+                                        file_types=list(SUPPORTED_SUFFIXES))
+                        upload_btn = gr.Button("Index the files", variant="primary")
+                        with gr.Row():
+                            doc_pick = gr.Dropdown([], label="Document",
+                                                   allow_custom_value=True, scale=3)
+                            remove_btn = gr.Button("Remove", variant="stop", scale=1)
                     upload_msg = gr.Markdown(elem_id="upload-msg")
+                    remove_msg = gr.Markdown()
                     docs = gr.Dataframe(headers=DOC_HEADERS, interactive=False, wrap=True,
                                         elem_id="docs", max_height=360)
-                    with gr.Row():
-                        doc_pick = gr.Dropdown([], label="Document", allow_custom_value=True,
-                                               scale=3)
-                        remove_btn = gr.Button("Remove", variant="stop", scale=1)
-                    remove_msg = gr.Markdown()
 
         options = [top_k, language, backend, model]
         for trigger in (send.click, question.submit):
@@ -273,66 +342,30 @@ def build_app(svc: ChatService) -> Any:
                 queue=False, api_visibility="private",
             ).then(
                 answer_pending, [pending, turns_state, *options], [chatbot, turns_state, status],
-                concurrency_limit=1, concurrency_id="answer", api_visibility="private",
-                show_progress_on=[chatbot],
+                concurrency_limit=None, api_visibility="private", show_progress_on=[chatbot],
             )
         api_chat.click(respond, [question, turns_state, *options],
                        [question, chatbot, turns_state, status], api_name="chat",
-                       concurrency_limit=1, concurrency_id="answer")
+                       concurrency_limit=None)
         clear.click(new_chat, None, [chatbot, turns_state, question], api_visibility="private",
                     queue=False)
         chatbot.clear(lambda: [], None, turns_state, api_visibility="private", queue=False)
         chatbot.like(feedback, [turns_state, top_k], None, api_visibility="private",
                      concurrency_limit=None)
-        gr.api(ask, api_name="ask", concurrency_limit=1, concurrency_id="answer")
+        gr.api(ask, api_name="ask", concurrency_limit=None)
         upload_btn.click(upload, [files], [upload_msg, files, docs, doc_pick, status],
                          api_name="upload", concurrency_limit=1, concurrency_id="ingest")
         remove_btn.click(remove, [doc_pick], [remove_msg, docs, doc_pick, status],
                          api_name="remove", concurrency_limit=1, concurrency_id="ingest")
+        unlock_btn.click(None, [token], [token], js=LOGIN_JS, api_visibility="private").then(
+            unlock, None, [lock_box, tools, lock_msg], api_visibility="private", queue=False)
         docs.select(pick_row, None, doc_pick, api_visibility="private", concurrency_limit=None)
         for ev in (backend.change, model.change):
             ev(apply_backend, [backend, model], [status, backend_note], api_visibility="private")
         refresh.click(backends_md, None, backends, api_visibility="private", concurrency_limit=None)
         demo.load(_docs, None, [docs, doc_pick], api_visibility="private")
         demo.load(backends_md, None, backends, api_visibility="private", concurrency_limit=None)
+        if guard.prompt:  # a browser that signed in before sees the tools at once
+            demo.load(unlock, None, [lock_box, tools, lock_msg], api_visibility="private",
+                      queue=False)
     return demo
-
-
-def start(settings: Settings, *, host: str | None = None, port: int | None = None,
-          share: bool = False, quiet: bool = True) -> tuple[Any, str]:
-    """Build and start the page without blocking; return ``(demo, url)``.
-
-    Used by :func:`launch` and by the tests (``demo.close()`` stops it).
-    """
-    svc = ChatService(settings)
-    restored = svc.restore_uploads()
-    if restored:
-        print(f"re-indexed uploaded articles: {', '.join(restored)}", flush=True)
-    print(f"loading the {settings.llm.backend} answer backend…", flush=True)
-    try:
-        svc.assistant()  # load the default backend now, not on the first question
-    except AssistantError as exc:
-        print(f"warning: {exc}", flush=True)
-    demo = build_app(svc)
-    demo.queue(default_concurrency_limit=1, max_size=256)
-    demo.launch(
-        server_name=host or settings.ui.host, server_port=port or settings.ui.port,
-        share=share, prevent_thread_lock=True, quiet=quiet, css=PAGE_CSS, head=PAGE_JS,
-        theme=gr.themes.Soft(), footer_links=["api"],
-    )
-    url = demo.share_url or demo.local_url
-    return demo, str(url)
-
-
-def launch(settings: Settings, *, host: str | None = None, port: int | None = None,
-           share: bool = False) -> int:
-    """Start the page, print its URL and serve until interrupted (``assistant ui``)."""
-    demo, url = start(settings, host=host, port=port, share=share, quiet=True)
-    print(f"Chat page: {url}  (Ctrl+C to stop)", flush=True)
-    try:
-        demo.block_thread()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        demo.close()
-    return 0

@@ -5,10 +5,16 @@ Chroma client) and one :class:`~assistant.api.Assistant` per (backend, model) pa
 on first use and shared by every browser session; an ``Assistant`` serializes its own
 model's generations. :mod:`assistant.ui.app` wires these methods to Gradio events.
 
-Uploaded articles are copied to ``data_dir/uploads/`` and indexed from there (so they
-survive restarts); :meth:`ChatService.restore_uploads` re-adds them at start-up, because
+Only the backends and models the server allows (``settings.server.backends`` /
+``models``; by default the configured ones, and extractive) can be chosen; LLM answers of
+every assistant share one :class:`~assistant.answer.queue.GenerationQueue`.
+
+Everything written lives in the data folder (``settings.data_path``, beside the index):
+uploaded articles are copied to ``uploads/`` and indexed from there (so they survive
+restarts); :meth:`ChatService.restore_uploads` re-adds them at start-up, because
 ``assistant ingest`` of ``seeds/`` prunes documents that are not in that folder.
-Feedback is appended to ``data_dir/feedback.jsonl``, one JSON object a line.
+Feedback is appended to ``feedback.jsonl``, one JSON object a line; uploads in transit
+wait in ``tmp/``.
 
 >>> svc = ChatService(load_settings(llm={"backend": "extractive"}))  # doctest: +SKIP
 >>> svc.assistant("extractive", "qwen2.5-coder-0.5b").ask("Sáu nhiệm vụ...?")  # doctest: +SKIP
@@ -17,10 +23,8 @@ Feedback is appended to ``data_dir/feedback.jsonl``, one JSON object a line.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import logging
-import os
 import re
 import shutil
 import threading
@@ -30,20 +34,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from assistant.answer.weights import MODELS, ModelSpec, part_paths
-from assistant.api import Assistant
+from assistant.answer.queue import GenerationQueue
+from assistant.answer.translate import Translator
+from assistant.api import Assistant, Generator
 from assistant.config import Settings
-from assistant.errors import AssistantError, IndexMissingError
+from assistant.errors import AssistantError, IndexMissingError, InputError, NotAllowedError
 from assistant.index.embeddings import make_embeddings
 from assistant.index.store import Index
 from assistant.ingest.documents import SUPPORTED_KINDS, SUPPORTED_SUFFIXES, read_document
+from assistant.ui.backends import model_label
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ["auto", "llamacpp", "ollama", "openai", "extractive"]
+RATINGS = ("up", "down")
 UploadProgress = Callable[[float, str], None]
+# Builds the answer writer of a backend (``answer.backends.make_generator``; tests pass
+# one over a deterministic fake chat model).
+GeneratorFactory = Callable[[Settings, Any], tuple["Generator | None", list[str]]]
 
 
 @dataclass
@@ -62,90 +70,41 @@ class Turn:
     seconds: float = 0.0
 
 
-@dataclass
-class BackendInfo:
-    """Whether a backend can answer here, and a short human explanation."""
-
-    name: str
-    available: bool
-    detail: str
-
-
-def _weights_installed(spec: ModelSpec) -> bool:
-    try:
-        part_paths(spec)
-    except AssistantError:
-        return False
-    return True
-
-
-def _probe_http(url: str) -> tuple[bool, Any]:
-    try:
-        r = httpx.get(url, timeout=0.7)
-        r.raise_for_status()
-        return True, r.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        return False, type(exc).__name__
-
-
-def probe_backends(settings: Settings) -> list[BackendInfo]:
-    """Cheap checks (imports, installed packages, 0.7 s HTTP pings) of every LLM backend."""
-    cfg = settings.llm
-    infos = [BackendInfo("extractive", True, "no LLM: quotes the evidence sentences")]
-    if importlib.util.find_spec("llama_cpp") is None:
-        infos.append(BackendInfo("llamacpp", False, "llama-cpp-python not installed (make llm)"))
-    else:
-        have = [name for name, spec in MODELS.items() if _weights_installed(spec)]
-        if cfg.model_path:
-            have.append(str(cfg.model_path))
-        detail = "models: " + (", ".join(have) if have else "none installed (make llm)")
-        infos.append(BackendInfo("llamacpp", bool(have), detail))
-    host = (cfg.ollama_host or os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434")
-    host = host if host.startswith("http") else f"http://{host}"
-    ok, data = _probe_http(host.rstrip("/") + "/api/tags")
-    if ok:
-        models = data.get("models", []) if isinstance(data, dict) else []
-        names = [m.get("name", "?") for m in models]
-        infos.append(BackendInfo("ollama", True, f"{host}: {', '.join(names) or 'no models'}"))
-    else:
-        infos.append(BackendInfo("ollama", False, f"not reachable at {host} (OLLAMA_HOST)"))
-    if cfg.openai_base_url:
-        ok, _ = _probe_http(cfg.openai_base_url.rstrip("/") + "/models")
-        state = f"{cfg.openai_base_url} ({cfg.openai_model})" + ("" if ok else ": not reachable")
-        infos.append(BackendInfo("openai", ok, state))
-    else:
-        infos.append(BackendInfo("openai", False, "no server set (ASSISTANT_LLM__OPENAI_BASE_URL)"))
-    return infos
-
-
-def model_label(settings: Settings, backend: str) -> str:
-    """Human name of the model behind a backend name such as ``llamacpp:qwen2.5-coder-0.5b``.
-
-    Empty when the backend name already says it all (Ollama, OpenAI-compatible).
-    """
-    kind, _, name = backend.partition(":")
-    if kind == "extractive":
-        return "no LLM: the evidence sentences"
-    if kind == "llamacpp":
-        spec = MODELS.get(name)
-        return f"embedded {spec.label}" if spec else f"embedded {name}"
-    return ""
-
-
 def safe_stem(name: str) -> str:
     """A file stem usable as a ``doc_id``: letters, digits, ``.``, ``_``, ``-``."""
     stem = re.sub(r"[^\w.-]+", "_", Path(name).stem, flags=re.UNICODE).strip("._")
     return stem[:80] or "document"
 
 
+def allowed_backends(settings: Settings) -> list[str]:
+    """Backends a client may choose: ``server.backends``, else the configured one and
+    extractive (which loads nothing)."""
+    chosen = settings.server.backends or [settings.llm.backend, "extractive"]
+    return list(dict.fromkeys(chosen))
+
+
+def allowed_models(settings: Settings) -> list[str]:
+    """Embedded models a client may choose: the configured one and ``server.models``."""
+    return list(dict.fromkeys([settings.llm.model, *settings.server.models]))
+
+
 class ChatService:
     """The page's state shared by all sessions: index, assistants, uploads, feedback."""
 
-    def __init__(self, settings: Settings, index: Index | None = None) -> None:
+    def __init__(self, settings: Settings, index: Index | None = None,
+                 generator_factory: GeneratorFactory | None = None) -> None:
         self.settings = settings
         self.index = index or Index(settings, make_embeddings(settings))
-        self.uploads = Path(settings.data_dir) / "uploads"
-        self.feedback_path = Path(settings.data_dir) / "feedback.jsonl"
+        data = settings.data_path.absolute()
+        self.uploads = data / "uploads"
+        self.feedback_path = data / "feedback.jsonl"
+        self.tmp = data / "tmp"
+        self.backends = allowed_backends(settings)
+        self.models = allowed_models(settings)
+        self._translator: Translator | None = None
+        self.generations = GenerationQueue(settings.server.llm_concurrency,
+                                           settings.server.llm_queue)
+        self._generator_factory = generator_factory
         self._assistants: dict[tuple[str, str], Assistant] = {}
         self._build_lock = threading.Lock()
         self._feedback_lock = threading.Lock()
@@ -163,6 +122,7 @@ class ChatService:
         """
         backend = backend or self.settings.llm.backend
         model = model or self.settings.llm.model
+        self.check_allowed(backend, model)
         key = self._key(backend, model)
         with self._build_lock:
             bot = self._assistants.get(key)
@@ -170,6 +130,19 @@ class ChatService:
                 bot = self._build(backend, model)
                 self._assistants[key] = bot
         return bot
+
+    def check_allowed(self, backend: str, model: str) -> None:
+        """:class:`NotAllowedError` for a backend or model this server does not offer."""
+        if backend not in self.backends:
+            raise NotAllowedError(
+                f"The backend {backend!r} is not enabled on this server; choose one of: "
+                f"{', '.join(self.backends)}."
+            )
+        if backend in ("auto", "llamacpp") and model not in self.models:
+            raise NotAllowedError(
+                f"The model {model!r} is not enabled on this server; choose one of: "
+                f"{', '.join(self.models)}."
+            )
 
     @staticmethod
     def _key(backend: str, model: str) -> tuple[str, str]:
@@ -179,11 +152,21 @@ class ChatService:
         settings = self.settings_for(backend, model)
         if backend == "extractive":
             return Assistant(settings, self.index)
-        from assistant.answer.backends import make_generator
+        if self._generator_factory is not None:
+            generator, notes = self._generator_factory(settings, self.index.embeddings)
+        else:
+            from assistant.answer.backends import make_generator
 
-        # ``auto`` never raises (falls back to extractive with a note); others may
-        generator, notes = make_generator(settings, embeddings=self.index.embeddings)
-        return Assistant(settings, self.index, generator, notes)
+            # ``auto`` never raises (falls back to extractive with a note); others may
+            generator, notes = make_generator(settings, embeddings=self.index.embeddings)
+        translator = None
+        if generator is not None and settings.translation.on_demand:
+            if self._translator is None:  # one translation model for every backend
+                self._translator, more = Assistant.make_translator(settings, self.index)
+                notes = [*notes, *more]
+            translator = self._translator
+        return Assistant(settings, self.index, generator, notes, translator=translator,
+                         generations=self.generations)
 
     def check_index(self) -> None:
         """Raise :class:`IndexMissingError` when there is nothing to search."""
@@ -322,7 +305,13 @@ class ChatService:
 
     # --- feedback -----------------------------------------------------------------
     def record_feedback(self, turn: Turn, rating: str, **extra: Any) -> dict[str, Any]:
-        """Append one feedback line (question, answer, citations, rating) to the JSONL."""
+        """Append one feedback line (question, answer, citations, rating) to the JSONL.
+
+        Only ``up`` and ``down`` are recorded (a crafted queue call cannot write its own
+        text), and only for an answer the session was given.
+        """
+        if rating not in RATINGS or turn.error or not turn.answer:
+            raise InputError("Feedback is a thumbs up or down on an answer.")
         record = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "rating": rating,
