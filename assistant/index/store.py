@@ -50,6 +50,7 @@ from assistant.index.chroma import (
     server_down,
 )
 from assistant.index.embeddings import model_id
+from assistant.index.hooks import pause_here, pause_point
 from assistant.index.keyword.store import (
     ChunkRecord,
     DocRecord,
@@ -328,7 +329,10 @@ class Index(KeywordIndex):
             todo = [d for d in loaded.documents if known.get(d.doc_id) != self.signature(d)]
             report.unchanged = [d.doc_id for d in loaded.documents if d not in todo]
             batch: list[PreparedDoc] = []
+            stop_at = pause_point()  # a test hook (index/hooks.py); None normally
             for i, doc in enumerate(todo):
+                if i == stop_at:
+                    pause_here(self.path)
                 if progress:
                     progress(doc.doc_id, i, len(todo))
                 old = self.chunk_ids(doc.doc_id) if doc.doc_id in known else set()
