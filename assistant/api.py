@@ -258,6 +258,8 @@ class Assistant:
         t_tr = time.perf_counter()
         yield from self._translate_missing(evidence, lang, notes)
         t_translate = time.perf_counter() - t_tr
+        if refused and result.reason:
+            notes.append(f"refused: {result.reason}")
         if result.missing_anchors:
             shown = (a.split("|")[0] for a in result.missing_anchors)
             notes.append("not found in the documents: " + ", ".join(shown))

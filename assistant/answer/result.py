@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from assistant.retrieve.evidence import Evidence
 from assistant.retrieve.hybrid import Passage
-from assistant.vietnamese import detect_language
+from assistant.vietnamese import detect_language, split_sentences
 
 REFUSAL = {
     "vi": "Tài liệu không đề cập đến nội dung này.",
@@ -162,7 +162,10 @@ def evidence_line(e: Evidence, language: str) -> Part:
     if source == language:
         return Part("evidence", f"- {text} [{e.marker}]", source, (e.marker,))
     if e.translation and e.translation_verified:
-        return Part("translation", f"- {e.translation} [{e.marker}]", language, (e.marker,))
+        # every sentence of a translation carries the marker (each is a claim)
+        spans = [s.text.rstrip() for s in split_sentences(e.translation)] or [e.translation]
+        marked = " ".join(f"{s} [{e.marker}]" for s in spans)
+        return Part("translation", f"- {marked}", language, (e.marker,))
     label = NOT_TRANSLATED.get(language, NOT_TRANSLATED["en"])
     return Part("quote", f"- “{text}” {label} [{e.marker}]", source, (e.marker,))
 

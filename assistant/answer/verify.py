@@ -127,6 +127,16 @@ def repeats(text: str, n: int = 4, times: int = 3) -> bool:
     return len(sentences) != len(set(sentences))
 
 
+def written_in(source: str, translation: str, target: str) -> str:
+    """The language of a translation, judged on its lowercase words (names kept from the
+    source, "Bình Định", say nothing); a line of names only ("Minh Huệ", a byline) is
+    in any language."""
+    lowered = " ".join(w for w in translation.split() if not w[:1].isupper())
+    if len(re.findall(r"[^\W\d_]{2,}", lowered)) >= 2:
+        return detect_language(lowered)
+    return target if fold(translation) == fold(source) else detect_language(translation)
+
+
 def as_written(source: str, folded: str) -> str:
     """The spelling in ``source`` of a folded name ("a pot" -> "A Pớt").
 
@@ -195,7 +205,7 @@ class TranslationVerifier:
         ratio = len(translation) / max(len(source), 1)
         if not self.min_length_ratio <= ratio <= self.max_length_ratio:
             reasons.append(f"length: {ratio:.2f} of the source")
-        if detect_language(translation) != target:
+        if written_in(source, translation, target) != target:
             reasons.append(f"language: not {target}")
         similarity = None
         if self.embed is not None:

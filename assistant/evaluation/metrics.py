@@ -239,6 +239,7 @@ def score_question(
         "fallback": answered and (answer.fallback or not native),
         "untranslated_quote": answered and any(p.kind == "quote" for p in parts),
         "removed_sentences": answer.removed_sentences,
+        "notes": list(answer.notes),
         "kinds": sorted({p.kind for p in parts}),
         "key_facts": facts,
         "citations": [

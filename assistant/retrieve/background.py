@@ -6,34 +6,30 @@ health, markets, technology, weather, science, education, everyday life). This c
 out-of-domain questions whose absolute similarity to the corpus looks normal, which
 happens with cross-lingual (English -> Vietnamese) e5 similarities.
 
-The list is generic on purpose: it was written without looking at the gold questions,
-and it names no topic of the corpus (Party organization work).
+The list is generic on purpose and names no topic of the corpus (Party organization
+work). Six sentences that paraphrased refusal tests (a capital city, a championship
+final, baking bread, gold prices) were removed (issue 11): what remains must refuse
+such questions by the general rules, and the tests check that it does.
 """
 
 from __future__ import annotations
 
 BACKGROUND: tuple[str, ...] = (
     # geography, travel
-    "Thành phố này là thủ đô và trung tâm hành chính của quốc gia.",
-    "The city is the capital and largest metropolitan area of the country.",
     "Ngọn núi cao nhất thế giới nằm trên dãy Himalaya.",
     "Du khách đến tham quan bãi biển và các khu nghỉ dưỡng vào mùa hè.",
     "Dân số của thành phố đạt hàng triệu người.",
     "The river flows through several countries before reaching the sea.",
     # sports, entertainment
-    "Đội tuyển giành chức vô địch sau trận chung kết kịch tính.",
-    "The team won the championship final on penalties.",
     "Bộ phim mới ra rạp thu hút đông đảo khán giả.",
     "The singer released a new album and announced a world tour.",
     # food, health, lifestyle
     "Cách chế biến món ăn ngon với các nguyên liệu đơn giản.",
-    "Bake the bread in a preheated oven for thirty minutes.",
     "Bác sĩ khuyên nên ăn nhiều rau xanh và tập thể dục thường xuyên.",
     "Symptoms of the flu include fever, cough and fatigue.",
     "Mẹo chăm sóc da và giữ gìn sức khỏe trong mùa đông.",
     "How to lose weight with a healthy diet and exercise.",
     # economy, markets, technology
-    "Giá vàng, giá xăng dầu và tỷ giá ngoại tệ biến động trong ngày.",
     "The stock market fell as investors worried about inflation.",
     "Tăng trưởng kinh tế và chỉ số giá tiêu dùng của cả nước.",
     "The company reported record quarterly revenue and profit.",

@@ -19,8 +19,6 @@ than generic off-topic sentences are (``background.py``), and the question's anc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from assistant.config import AnswerSettings
@@ -29,17 +27,21 @@ from assistant.index.keyword.records import DocRecord
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
 from assistant.retrieve.background import BACKGROUND
+from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
 from assistant.retrieve.glossary import vietnamese_terms
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
-from assistant.retrieve.question import ENUM_ITEM, is_list_question
+from assistant.retrieve.question import is_list_question
 from assistant.retrieve.rules import (
     anchored,
+    asks_author,
     can_answer,
     has_content,
     is_multi_part,
     question_words,
+    wanted_sentence,
 )
+from assistant.retrieve.sentences import Evidence, EvidenceResult
 from assistant.vietnamese import content_tokens, detect_language, english_stems
 
 # Weight of the question-word overlap next to the cosine similarity (calibrated on
@@ -48,52 +50,11 @@ LEXICAL_WEIGHT = 0.3
 # Weight of a question word the corpus lacks, as a share of the mean known word's weight
 # (English questions only, see EvidenceSelector.question_weights).
 UNKNOWN_SHARE = 0.5
+# A sentence of the kind the question needs (a count, a date) joins the evidence when
+# it scores within this of the best one.
+KIND_MARGIN = 0.25
 # Beside a whole enumeration, other sentences stay only within this of the best score.
 LIST_MARGIN = 0.02
-
-
-@dataclass
-class Evidence:
-    """One quotable sentence: ``doc_text[start:end] == text``."""
-
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    score: float
-    dense: float
-    lexical: float
-    title: str = ""
-    date: str = ""
-    publisher: str = ""
-    chunk_id: str = ""
-    marker: int = 0
-    # The sentence in the reader's language when it is written in another one: the
-    # cached translation, and whether the verifier accepted it (answer/translate.py).
-    translation: str = ""
-    translation_verified: bool = False
-    page: int | None = None  # the PDF page the sentence starts on
-
-
-@dataclass
-class EvidenceResult:
-    evidence: list[Evidence]
-    answerable: bool
-    best_score: float
-    missing_anchors: list[str]
-    # For calibration: the best sentence's lead over off-topic text, and whether the
-    # rules other than the score thresholds (anchors, counts, titles) let it through.
-    contrast: float = 0.0
-    rules_ok: bool = False
-    reason: str = ""  # why it is refused (for notes and reports)
-    # Sentences of the retrieved passages left out because they read as instructions.
-    ignored: int = 0
-
-
-def _same_paragraph(a: Evidence, b: Evidence) -> bool:
-    """Units are trimmed, so one separating character (a space or a single line break)
-    means the same paragraph; a blank line leaves a wider gap."""
-    return 0 <= b.start - a.end <= 1
 
 
 class EvidenceSelector:
@@ -281,12 +242,19 @@ class EvidenceSelector:
         close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
         if cfg.window:
-            chosen = self._add_following(chosen, cands, ranked[: cfg.window])
-        fits, reason = can_answer(question, chosen)
+            chosen = add_following(chosen, cands, ranked[: cfg.window])
+        if asks_author(question):  # the byline is the answer: a short line, rarely retrieved
+            chosen = with_byline(self.index, chosen, records)
+        kind = wanted_sentence(question)  # a count or a date, when the question needs one
+        if kind is not None and not any(kind(e) for e in chosen):
+            extra = next((e for e in ranked if kind(e) and e.score >= best.score - KIND_MARGIN
+                          and e not in chosen), None)
+            chosen = [*chosen, extra] if extra is not None else chosen
+        fits, reason = can_answer(question, chosen, texts)
         rules_ok = not missing and fits
         answerable = scores_ok and rules_ok
         if is_list_question(question):
-            chosen, in_lists = self._expand_enumeration(chosen, cands, ignored)
+            chosen, in_lists = expand_enumeration(self.index, chosen, cands, ignored)
             if in_lists:  # the enumeration is the answer: keep only the best sentences beside it
                 chosen = [
                     e
@@ -304,80 +272,9 @@ class EvidenceSelector:
                               len(ignored))
 
     @staticmethod
-    def _add_following(
-        chosen: list[Evidence], cands: list[Evidence], best: list[Evidence]
-    ) -> list[Evidence]:
-        """Add the sentence right after each of the ``best`` ones (same paragraph): the
-        sentence that matches the question's context is often followed by the one
-        that answers it ("On 3/12 the meeting was held. Comrade X chaired it.")."""
-        have = {(e.doc_id, e.start) for e in chosen}
-        following = sorted(cands, key=lambda e: (e.doc_id, e.start))
-        out = list(chosen)
-        for top in best:
-            nxt = next(
-                (c for c in following if c.doc_id == top.doc_id and c.start >= top.end), None
-            )
-            if nxt is None or (nxt.doc_id, nxt.start) in have or not _same_paragraph(top, nxt):
-                continue
-            have.add((nxt.doc_id, nxt.start))
-            out.append(nxt)
-        return out
-
-    @staticmethod
     def _doc_order(e: Evidence, passages: list[Passage]) -> int:
         for i, p in enumerate(passages):
             if p.doc_id == e.doc_id:
                 return i
         return len(passages)
 
-    def _expand_enumeration(
-        self, chosen: list[Evidence], cands: list[Evidence], ignored: set[tuple[str, int]]
-    ) -> tuple[list[Evidence], set[tuple[str, int]]]:
-        """Keep a whole enumeration (intro sentence + every item) when a chosen sentence
-        belongs to one, reading the items from the whole document (an enumeration may
-        straddle chunks). Items that read as instructions are left out (and counted)."""
-        keep = {(e.doc_id, e.start): e for e in chosen}
-        in_lists: set[tuple[str, int]] = set()
-        template = {e.doc_id: e for e in cands}
-        for doc_id in {e.doc_id for e in chosen}:
-            rec = self.index.document(doc_id)
-            if rec is None:
-                continue
-            units = [(s, e) for s, e, _ in self.index.sentence_vectors(doc_id)]
-            items = [i for i, (s, e) in enumerate(units) if ENUM_ITEM.match(rec.text[s:e])]
-            blocks: list[list[int]] = []
-            for i in items:
-                if blocks and i - blocks[-1][-1] <= 3:
-                    blocks[-1].append(i)
-                else:
-                    blocks.append([i])
-            for block in blocks:
-                if len(block) < 2:
-                    continue
-                lo, hi = max(block[0] - 1, 0), block[-1]
-                span_lo, span_hi = units[lo][0], units[hi][1]
-                if not any(e.doc_id == doc_id and span_lo <= e.start < span_hi for e in chosen):
-                    continue
-                base = template[doc_id]
-                for s, e in units[lo : hi + 1]:
-                    if reads_as_instruction(rec.text[s:e]):
-                        ignored.add((doc_id, s))
-                        continue
-                    in_lists.add((doc_id, s))
-                    keep.setdefault(
-                        (doc_id, s),
-                        Evidence(
-                            doc_id=doc_id,
-                            start=s,
-                            end=e,
-                            text=rec.text[s:e],
-                            score=base.score,
-                            dense=0.0,
-                            lexical=0.0,
-                            title=base.title,
-                            date=base.date,
-                            publisher=base.publisher,
-                            chunk_id=base.chunk_id,
-                        ),
-                    )
-        return list(keep.values()), in_lists

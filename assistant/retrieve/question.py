@@ -27,17 +27,25 @@ _MULTI_DOC = re.compile(
     r"\b(across the articles|in the articles|in both|cac bai viet|cac bai bao|ca hai bai)\b"
 )
 _COUNT_QUESTION = {
-    "en": re.compile(r"\b(how many|how much)\b"),
+    "en": re.compile(r"\b(how many|how much|what total|total number|what number of)\b"),
     "vi": re.compile(r"\b(bao nhiêu|mấy)\b"),
 }
+# "khóa mấy", "lần thứ mấy", "số mấy": an ordinal or a number asked for, not a count.
+_ORDINAL_VI = re.compile(
+    r"\b(khóa|khoá|thứ|số|lần|nhiệm kỳ|quý|năm|tháng|ngày)\s+(mấy|bao nhiêu)\b")
 # Numbers that are not counts: years, dates, times, codes ("21-NQ/TW", "số 50"), terms.
 _NOT_A_COUNT = re.compile(
     r"\b\d{1,2}[/.-](?:0?[1-9]|1[0-2])(?:[/.-]\d{2,4})?\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b"
     r"|\b\d+-[^\W\d_]+/[^\W\d_]+\b|\b[Ss]ố\s+\d+\b|\b[XVI]+\b"
 )
 _COUNTED = re.compile(r"\b(bao nhiêu|mấy)\s+(?:(?:lượt|người|con)\s+)?(\w+)")
+# Counter words that make a number a count when it follows what it counts ("... 757 lượt").
+_COUNTER = r"(?:luot|nguoi|truong hop|dong chi|tap the|ca nhan|don vi)\b"
 _LIST_MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s)")
-_COUNT_WORD = re.compile(r"\b(hai|ba|bon|sau|bay|tam|chin|muoi|tram|nghin|ngan)\b")
+# Vietnamese number words, matched with their diacritics ("sáu" = six; folded it would be
+# "sau" = after) and read as a digit before the text is folded.
+_COUNT_WORD = re.compile(r"(?<![^\W\d_])(hai|ba|bốn|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn)"
+                         r"(?![^\W\d_])")
 # Titles a "who" question can ask for (folded), longest first.
 _ROLE = re.compile(
     r"(pho )?(bi thu|truong ban|chu tich|giam doc|vu truong)( thuong truc)?"
@@ -190,6 +198,8 @@ def wants_count(question: str) -> bool:
     """"How many ...?", "... bao nhiêu ...?", "mấy ...?"."""
     lang = detect_language(question)
     text = nfc(question).lower() if lang == "vi" else fold(question)
+    if lang == "vi":
+        text = _ORDINAL_VI.sub(" ", text)
     return bool(_COUNT_QUESTION[lang].search(text))
 
 
@@ -203,7 +213,9 @@ def counted_noun(question: str) -> str | None:
 def has_count(text: str, noun: str | None = None) -> bool:
     """True when ``text`` states a count: a number that is not a year, a date, a
     document code or a list marker ("20.777 đảng viên", "05 loại hình", "hai năm"),
-    followed within four words by ``noun`` when one is given.
+    followed within four words by ``noun`` when one is given, or preceded by it within
+    ten words when a counter word follows the number ("đã luân chuyển, điều động, bổ
+    nhiệm ... 757 lượt").
 
     >>> has_count("kết nạp được 20.777 đảng viên mới;", "dang"), has_count("ngày 09/3/2021")
     (True, False)
@@ -212,11 +224,14 @@ def has_count(text: str, noun: str | None = None) -> bool:
     >>> has_count("tinh giản biên chế đối với 03 đồng chí", "dang")
     False
     """
-    t = fold(_NOT_A_COUNT.sub(" ", _LIST_MARKER.sub(" ", nfc(text))))
+    t = _NOT_A_COUNT.sub(" ", _LIST_MARKER.sub(" ", nfc(text)))
+    t = fold(_COUNT_WORD.sub("9", t.lower()))
     if noun is None:
-        return bool(re.search(r"\d", t) or _COUNT_WORD.search(t))
-    count = r"(?:\d[\d.,/]*|" + _COUNT_WORD.pattern + ")"
-    return bool(re.search(count + r"(?:\s+\S+){0,3}?\s+" + re.escape(noun) + r"\b", t))
+        return bool(re.search(r"\d", t))
+    count = r"\d[\d.,/]*"
+    noun_re = r"\b" + re.escape(noun) + r"\b"
+    return bool(re.search(count + r"(?:\s+\S+){0,3}?\s+" + re.escape(noun) + r"\b", t)
+                or re.search(noun_re + r"(?:\s+\S+){0,10}?\s+" + count + r"\s+" + _COUNTER, t))
 
 
 def role_asked(question: str) -> str | None:

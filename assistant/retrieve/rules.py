@@ -19,7 +19,7 @@ list of known questions:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
 from assistant.retrieve.glossary import concepts
@@ -34,7 +34,14 @@ from assistant.retrieve.question import (
     role_asked,
     wants_count,
 )
-from assistant.vietnamese import content_tokens, detect_language, fold, match_normalize, nfc
+from assistant.vietnamese import (
+    content_tokens,
+    detect_language,
+    english_stems,
+    fold,
+    match_normalize,
+    nfc,
+)
 
 
 class Sentence(Protocol):
@@ -45,6 +52,7 @@ class Sentence(Protocol):
     start: int
     end: int
     score: float
+    translation: str
     title: str
     date: str
     publisher: str
@@ -55,7 +63,26 @@ S = TypeVar("S", bound=Sentence)
 _MULTI_PART = re.compile(
     r"\b(?:and|va|con)\b[^?]{0,120}?\b(?:which|what|who|whom|when|where|how|nao|gi|ai"
     r"|bao nhieu)\b|\b(?:both|each|respectively|two articles|ca hai|moi bai|lan luot)\b"
+    r"|\band (?:in|at|for|from) the\b"
 )
+_WHEN = re.compile(r"\b(when|what date|which date|what day|on what day|ngay nao|khi nao|bao gio"
+                   r"|thoi gian nao|luc nao|ngay thang nao)\b")
+_DATE = re.compile(
+    r"\b\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?\b|\bngay\s+\d|\bthang\s+\d"
+    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\b|\b(?:19|20)\d{2}\b")
+_AUTHOR = re.compile(r"\b(who wrote|author|written by|byline|credited|reporter|tac gia"
+                     r"|ai viet|nguoi viet|but danh|phong vien)\b")
+_WHICH_YEAR = re.compile(r"\b(nam nao|which year|what year|for which year|nam bao nhieu)\b")
+_PLACE_CUE = r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|province|city|district|commune|in|at)"
+_NATIONWIDE = re.compile(r"\b(nationwide|national|across the country|whole country|ca nuoc"
+                         r"|toan quoc)\b")
+_EN_COUNTED = re.compile(
+    r"\b(?:how (?:many|much)|what total|total number of|what number of)\s+"
+    r"((?:[a-z'-]+\s+){0,6}?)(?:did|do|does|were|was|are|is|have|has|had|will|would"
+    r"|could|in|at|across|from|during)\b")
+_EN_HEADS = re.compile(r"\bwho (?:heads|leads) the\b[^?]*\b"
+                       r"(?:board|commission|committee|department|cluster|organi[sz]ation)\b")
 _EN_ROLE = re.compile(
     r"\bwho (?:is|was|are|were|heads?|headed)\b.{0,24}?\b(?:the )?((?:permanent |standing )?"
     r"(?:deputy )?(?:party )?(?:secretary|head|chair(?:man|woman|person)?|director))\b"
@@ -72,7 +99,7 @@ _EN_ROLES = [
 # Words that make a count a total over several places, not one place's figure.
 _AGGREGATE = re.compile(r"\b(cum|cac tinh|cac dia phuong|toan quoc|ca nuoc|toan nganh"
                         r"|\d+ tinh|tinh, thanh)\b")
-_YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d])")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d])")
 _QUARTER = re.compile(r"\bquy (i{1,3}|iv)\b")
 
 
@@ -122,48 +149,148 @@ def english_role(question: str) -> str | None:
     >>> english_role("Who chaired the conference?") is None
     True
     """
-    m = _EN_ROLE.search(fold(nfc(question)))
+    folded = fold(nfc(question))
+    m = _EN_ROLE.search(folded)
     if not m:
-        return None
+        return "truong ban" if _EN_HEADS.search(folded) else None
     return next(vi for pattern, vi in _EN_ROLES if pattern.search(m.group(1)))
+
+
+def english_counted(question: str) -> tuple[list[str], set[str]]:
+    """What an English "how many X ..." question counts: the first folded syllables of
+    the Vietnamese terms of X (glossary) and the English stems of X.
+
+    >>> nouns, stems = english_counted("How many new Party members did they admit in 2022?")
+    >>> nouns, sorted(stems)
+    (['dang vien'], ['member', 'new', 'parti'])
+    """
+    m = _EN_COUNTED.search(fold(nfc(question)) + " in")
+    if not m or not m.group(1).strip():
+        return [], set()
+    phrase = m.group(1)
+    nouns = [" ".join(fold(term).split()[:2]) for terms in concepts(phrase) for term in terms]
+    return list(dict.fromkeys(nouns)), english_stems(phrase)
+
+
+def _counts(e: Sentence, question: str) -> bool:
+    """Whether ``e`` states a count of what the question counts (in its Vietnamese, or
+    in its translation for an English question)."""
+    if detect_language(question) != "en":
+        return has_count(e.text, counted_noun(question))
+    nouns, stems = english_counted(question)
+    if not nouns:  # nothing the glossary knows: any count may be it ("how many times")
+        return has_count(e.text)
+    if any(has_count(e.text, n) for n in nouns):
+        return True
+    words = re.findall(r"[a-z0-9][a-z0-9.,]*", fold(e.translation or ""))
+    for i, w in enumerate(words):
+        if w[0].isdigit() and not _YEAR.fullmatch(w.strip(".,")) and \
+                english_stems(" ".join(words[i + 1:i + 5])) & stems:
+            return True
+    return False
 
 
 def _answering(question: str, chosen: Sequence[Sentence]) -> list[Sentence]:
     """The sentences that would carry the answer: those stating a count for "how many",
     else the two best-scored."""
     if wants_count(question):
-        noun = counted_noun(question)
-        return [e for e in chosen if has_count(e.text, noun)]
+        return [e for e in chosen if _counts(e, question)]
     return sorted(chosen, key=lambda e: -e.score)[:2]
 
 
-def _times(text: str) -> tuple[set[str], set[str]]:
-    f = match_normalize(text)
-    return set(_YEAR.findall(f)), set(_QUARTER.findall(f))
+def _sentence_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
+    """The text from the start of the sentence holding ``e`` (a clause) up to ``e``."""
+    text = (doc_texts or {}).get(e.doc_id, "")
+    if not text or text[e.start:e.end] != e.text:
+        return ""
+    begin = max(text.rfind(". ", 0, e.start) + 2, text.rfind("\n", 0, e.start) + 1, 0)
+    return text[begin:e.start]
 
 
-def can_answer(question: str, chosen: Sequence[Sentence]) -> tuple[bool, str]:
+def _times(e: Sentence, own_only: bool = False, context: str = ""
+           ) -> tuple[set[str], set[str]]:
+    """The years and quarters a sentence names, with the ``context`` before it (with
+    ``own_only`` False, its article's date year when it names none)."""
+    f = match_normalize(f"{context} {e.text}")
+    years, quarters = set(_YEAR.findall(f)), set(_QUARTER.findall(f))
+    if not years and not own_only:
+        years = set(_YEAR.findall(e.date or ""))
+    return years, quarters
+
+
+def wanted_sentence(question: str) -> Callable[[Sentence], bool] | None:
+    """For questions that need a particular kind of sentence (a count, a date), the test
+    a sentence must pass; None for other questions. Evidence selection uses it to add
+    the best candidate of that kind when the chosen sentences have none."""
+    if wants_count(question):
+        return lambda e: _counts(e, question)
+    if _WHEN.search(fold(nfc(question))):
+        asked = set(anchors(question))
+        return lambda e: bool(_dates(f"{e.text} {e.translation}", asked))
+    return None
+
+
+def _dates(text: str, asked: set[str]) -> set[str]:
+    """Date expressions of ``text`` other than the question's own anchors."""
+    return {d for d in _DATE.findall(fold(text)) if d not in asked}
+
+
+def can_answer(question: str, chosen: Sequence[Sentence],
+               doc_texts: dict[str, str] | None = None) -> tuple[bool, str]:
     """Whether ``chosen`` can hold the kind of answer asked for; ``(False, reason)``
-    when not."""
+    when not. ``doc_texts`` (document id -> text) give a clause its sentence's context
+    ("Năm 2023, ... ; kết nạp được 20.777 đảng viên mới;")."""
     answering = _answering(question, chosen)
     if wants_count(question) and not answering:
         return False, "no count of what is asked"
     role = role_asked(question) or english_role(question)
     if role is not None and not any(has_role(e.text, role) for e in chosen):
         return False, "not the title asked for"
-    years, quarters = _times(" ".join(a for a in anchors(question)))
-    if answering and (years or quarters):
-        said = [_times(f"{e.text} {e.date}") for e in answering]
-        if years and all(y and not (y & years) for y, _ in said):
+    asked = anchors(question)
+    joined = match_normalize(" ".join(asked))
+    years, quarters = set(_YEAR.findall(joined)), set(_QUARTER.findall(joined))
+    if answering and (years or quarters) and not _WHICH_YEAR.search(fold(nfc(question))):
+        own = [_times(e, own_only=True, context=_sentence_start(e, doc_texts))
+               for e in answering[:2]]
+        if years and all(y and not y & years for y, _ in own):
             return False, "another year"
-        if quarters and all(q and not (q & quarters) for _, q in said):
+        if quarters and all(q and not q & quarters for _, q in own):
             return False, "another quarter"
-    places = [a for a in anchors(question) if not a[:1].isdigit() and "/" not in a
-              and not a.startswith(("quy ", "thang "))]
+    if _WHEN.search(fold(nfc(question))) and not any(
+            _dates(f"{e.text} {e.translation}", set(asked)) for e in answering):
+        return False, "no date"
+    if wants_count(question) and _NATIONWIDE.search(fold(nfc(question))) and not any(
+            re.search(r"\b(toan quoc|ca nuoc|toan nganh)\b", match_normalize(e.text))
+            for e in answering):
+        return False, "not a national figure"
+    places = place_anchors(question)
     if wants_count(question) and places and not any(
             _about(e, places, chosen) for e in answering):
         return False, "a figure for another scope"
     return True, ""
+
+
+def asks_author(question: str) -> bool:
+    """"Who wrote the report ...?", "Tác giả bài viết ... là ai?".
+
+    >>> asks_author("Who is credited as the author of the story?")
+    True
+    """
+    return bool(_AUTHOR.search(fold(nfc(question))))
+
+
+def place_anchors(question: str) -> list[str]:
+    """The anchors the question names as places ("tỉnh Kon Tum", "in Tháp Mười", "Gia
+    Lai province"); person names ("Trương Thị Mai") are not places.
+
+    >>> place_anchors("How many did Truong Thi Mai urge in Kon Tum province?")
+    ['kon tum']
+    """
+    folded = match_normalize(question)
+    return [a for a in anchors(question) if not a[:1].isdigit() and "/" not in a
+            and not a.startswith(("quy ", "thang "))
+            and (re.search(rf"\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
+                 or re.search(rf"\b{re.escape(a)}\s+(?:province|city|district)\b", folded))]
 
 
 def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence]) -> bool:

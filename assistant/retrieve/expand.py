@@ -1,0 +1,106 @@
+"""Evidence beyond the best-scored sentences: what often holds the answer next to them.
+
+- :func:`add_following`: the sentence right after each of the best ones (same paragraph);
+- :func:`expand_enumeration`: a whole enumeration ("(1) ... (2) ...") a chosen sentence
+  belongs to, read from the whole document;
+- :func:`with_byline`: the author line, for "who wrote ...?" questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.index.keyword.records import DocRecord
+from assistant.index.store import Index
+from assistant.retrieve.injection import reads_as_instruction
+from assistant.retrieve.question import ENUM_ITEM
+from assistant.retrieve.sentences import Evidence, same_paragraph
+
+
+def with_byline(index: Index, chosen: list[Evidence], records: dict[str, DocRecord | None]
+                 ) -> list[Evidence]:
+    """Add the byline line of the chosen documents (the unit that is the author)."""
+    out = list(chosen)
+    for doc_id in dict.fromkeys(e.doc_id for e in chosen):
+        rec = records.get(doc_id)
+        if rec is None or not rec.author:
+            continue
+        template = next(e for e in chosen if e.doc_id == doc_id)
+        for s, end, _ in index.sentence_vectors(doc_id):
+            if rec.text[s:end].strip() == rec.author and all(e.start != s for e in out):
+                out.append(replace(template, start=s, end=end, text=rec.text[s:end],
+                                   translation="", translation_verified=False))
+    return out
+
+
+def add_following(
+    chosen: list[Evidence], cands: list[Evidence], best: list[Evidence]
+) -> list[Evidence]:
+    """Add the sentence right after each of the ``best`` ones (same paragraph): the
+    sentence that matches the question's context is often followed by the one
+    that answers it ("On 3/12 the meeting was held. Comrade X chaired it.")."""
+    have = {(e.doc_id, e.start) for e in chosen}
+    following = sorted(cands, key=lambda e: (e.doc_id, e.start))
+    out = list(chosen)
+    for top in best:
+        nxt = next(
+            (c for c in following if c.doc_id == top.doc_id and c.start >= top.end), None
+        )
+        if nxt is None or (nxt.doc_id, nxt.start) in have or not same_paragraph(top, nxt):
+            continue
+        have.add((nxt.doc_id, nxt.start))
+        out.append(nxt)
+    return out
+
+
+def expand_enumeration(
+    index: Index, chosen: list[Evidence], cands: list[Evidence], ignored: set[tuple[str, int]]
+) -> tuple[list[Evidence], set[tuple[str, int]]]:
+    """Keep a whole enumeration (intro sentence + every item) when a chosen sentence
+    belongs to one, reading the items from the whole document (an enumeration may
+    straddle chunks). Items that read as instructions are left out (and counted)."""
+    keep = {(e.doc_id, e.start): e for e in chosen}
+    in_lists: set[tuple[str, int]] = set()
+    template = {e.doc_id: e for e in cands}
+    for doc_id in {e.doc_id for e in chosen}:
+        rec = index.document(doc_id)
+        if rec is None:
+            continue
+        units = [(s, e) for s, e, _ in index.sentence_vectors(doc_id)]
+        items = [i for i, (s, e) in enumerate(units) if ENUM_ITEM.match(rec.text[s:e])]
+        blocks: list[list[int]] = []
+        for i in items:
+            if blocks and i - blocks[-1][-1] <= 3:
+                blocks[-1].append(i)
+            else:
+                blocks.append([i])
+        for block in blocks:
+            if len(block) < 2:
+                continue
+            lo, hi = max(block[0] - 1, 0), block[-1]
+            span_lo, span_hi = units[lo][0], units[hi][1]
+            if not any(e.doc_id == doc_id and span_lo <= e.start < span_hi for e in chosen):
+                continue
+            base = template[doc_id]
+            for s, e in units[lo : hi + 1]:
+                if reads_as_instruction(rec.text[s:e]):
+                    ignored.add((doc_id, s))
+                    continue
+                in_lists.add((doc_id, s))
+                keep.setdefault(
+                    (doc_id, s),
+                    Evidence(
+                        doc_id=doc_id,
+                        start=s,
+                        end=e,
+                        text=rec.text[s:e],
+                        score=base.score,
+                        dense=0.0,
+                        lexical=0.0,
+                        title=base.title,
+                        date=base.date,
+                        publisher=base.publisher,
+                        chunk_id=base.chunk_id,
+                    ),
+                )
+    return list(keep.values()), in_lists
