@@ -105,7 +105,8 @@ eval-check: eval-index
 
 llm-gate: llm eval-index
 	$(BIN)/assistant eval --backend llamacpp --split test --subset eval/llm_gate.txt \
-		--index $(EVAL_INDEX) --baseline eval/baseline_llm.json --check --out eval/out-llm-gate
+		--index $(EVAL_INDEX) --baseline eval/baseline_llm.json --check --out eval/out-llm-gate \
+		--gate key_fact_recall_native,refusal_accuracy,cited_doc_precision --tolerance 0.1
 
 # Fit every threshold on the calib split; writes assistant/data/calibration.json.
 calibrate: eval-index

@@ -344,6 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the report as JSON")
     s.add_argument("--baseline", help="baseline JSON to compare with")
     s.add_argument("--check", action="store_true", help="exit 1 if a metric regressed")
+    s.add_argument("--gate", help="comma-separated metrics to check (default: all)")
+    s.add_argument("--tolerance", type=float, help="allowed drop for every checked metric")
     s.add_argument("--save-baseline", dest="save_baseline", help="write a compact baseline here")
     s.add_argument("--pipeline", choices=["default", "naive"], default="default")
     s.add_argument("--index", help="use this index instead of a temporary one")

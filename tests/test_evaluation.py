@@ -424,3 +424,12 @@ def test_full_gold_json_offline(tmp_path: Path) -> None:
     assert all(report["metrics"][k] is None for k in model_only)
     assert set(report["by_split"]) == {"calib", "test"}
     assert not (tmp_path / "unused").exists()  # the configured index was not touched
+
+
+def test_the_llm_gate_checks_only_its_metrics_with_its_tolerance() -> None:
+    base = {"key_fact_recall_native": 0.60, "refusal_accuracy": 0.80, "answer_accuracy": 0.6}
+    now = {"key_fact_recall_native": 0.52, "refusal_accuracy": 0.65, "answer_accuracy": 0.1}
+    rows = compare(now, base, only=["key_fact_recall_native", "refusal_accuracy"],
+                   tolerance=0.1)
+    assert {r["metric"]: r["regressed"] for r in rows} == {
+        "key_fact_recall_native": False, "refusal_accuracy": True}

@@ -204,26 +204,29 @@ def run_eval(
 # --- baseline comparison ---------------------------------------------------------------
 
 
-def allowed_limit(metric: str, baseline: float) -> float:
-    """The worst value of ``metric`` that still passes the gate against ``baseline``."""
+def allowed_limit(metric: str, baseline: float, tolerance: float | None = None) -> float:
+    """The worst value of ``metric`` that still passes the gate against ``baseline``
+    (``tolerance`` overrides the metric's own)."""
     if metric.startswith("latency"):
         return max(LATENCY_FACTOR * baseline, baseline + LATENCY_SLACK_S)
-    tol = TOLERANCE.get(metric, 0.02)
+    tol = TOLERANCE.get(metric, 0.02) if tolerance is None else tolerance
     return baseline + tol if metric in LOWER_IS_BETTER else baseline - tol
 
 
-def compare(current: dict[str, Any], baseline: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per metric of the baseline: values, delta, the passing limit, regressed?
-
-    A metric the baseline has but this run lacks (``None``) counts as a regression.
-    """
+def compare(current: dict[str, Any], baseline: dict[str, Any],
+            only: list[str] | None = None, tolerance: float | None = None
+            ) -> list[dict[str, Any]]:
+    """One row per metric of the baseline (or of ``only``): values, delta, the passing
+    limit, regressed? A metric the baseline has but this run lacks (``None``) counts as a
+    regression. The LLM gate checks three metrics with a wider ``tolerance`` (one
+    question of 20 moves a share by 0.05)."""
     rows: list[dict[str, Any]] = []
     for metric in METRICS:
         base = baseline.get(metric)
-        if base is None:
+        if base is None or (only is not None and metric not in only):
             continue
         cur = current.get(metric)
-        limit = allowed_limit(metric, float(base))
+        limit = allowed_limit(metric, float(base), tolerance)
         if cur is None:
             regressed = True
         elif metric in LOWER_IS_BETTER:
@@ -333,7 +336,12 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     )
     failed: list[dict[str, Any]] = []
     if baseline is not None:
-        report["comparison"] = compare(report["metrics"], baseline["metrics"])
+        only = [m.strip() for m in args.gate.split(",")] if args.gate else None
+        unknown = [m for m in only or [] if m not in METRICS]
+        if unknown:
+            raise InputError(f"Unknown metric(s) for --gate: {', '.join(unknown)}.")
+        report["comparison"] = compare(report["metrics"], baseline["metrics"], only,
+                                       args.tolerance)
         failed = [r for r in report["comparison"] if r["regressed"]]
         for diff in config_differences(report, baseline):
             print(f"warning: run settings differ from the baseline: {diff}", file=sys.stderr)
