@@ -235,7 +235,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
     try:
         report = pretranslate(bot.index, translator, settings, limit=args.limit,
-                              progress=progress)
+                              retry_rejected=args.retry_rejected, progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -320,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", help="translation model (qwen2.5-coder-1.5b|qwen2.5-coder-0.5b)")
     s.add_argument("--limit", type=int, help="translate at most N sentences now")
     s.add_argument("--log", help="append every attempt (JSON lines) to this file")
+    s.add_argument("--retry-rejected", dest="retry_rejected", action="store_true",
+                   help="translate again the sentences whose cached attempt was rejected")
     s.add_argument("--export", help="write the cached translations (JSON lines) here")
     s.add_argument("--import", dest="import_file",
                    help="load and re-verify a translation memory written by --export")
@@ -355,7 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("bench", help="benchmarks (ingest, retrieval, llm, serve)")
     s.add_argument("what", nargs="?", default="all",
-                   choices=["all", "ingest", "retrieval", "llm", "serve"])
+                   choices=["all", "ingest", "retrieval", "llm", "serve", "translate"])
+    s.add_argument("--uncached", type=int, default=3,
+                   help="bench translate: questions answered with no cached translation")
+    s.add_argument("--pretranslate-log", dest="pretranslate_log",
+                   help="bench translate: the output of a timed `assistant translate` run")
     s.add_argument("--rounds", type=int, default=3, help="bench serve: rounds of 1 LLM + 19")
     s.add_argument("--backend", choices=backends, help="bench serve: the LLM backend")
     s.add_argument("--sizes", default="1000,10000,100000")

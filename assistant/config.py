@@ -148,6 +148,7 @@ class TranslationSettings(BaseModel):
     min_similarity: float = _fitted("translation", "min_similarity", 0.80)
     min_length_ratio: float = _fitted("translation", "min_length_ratio", 0.5)
     max_length_ratio: float = _fitted("translation", "max_length_ratio", 2.2)
+    min_term_coverage: float = _fitted("translation", "min_term_coverage", 0.5)
 
 
 class ServerSettings(BaseModel):

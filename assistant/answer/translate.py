@@ -168,7 +168,8 @@ class Translator:
         from assistant.answer.facts import facts
 
         f = facts(text)
-        keep = [*sorted(f["codes"]), *sorted(f["numbers"]),
+        ordinals = re.findall(r"(?:khóa|khoá|lần thứ|quý|thứ)\s+(?:[IVX]+\b|[^\W\d_]+)", text)
+        keep = [*sorted(f["codes"]), *sorted(f["numbers"]), *dict.fromkeys(ordinals),
                 *(as_written(text, n) for n in sorted(self.verifier.source_names(text, hints)))]
         return ", ".join(keep) if keep else "every name, number and date"
 
@@ -188,7 +189,7 @@ def make_verifier(settings: Settings, embeddings: Embeddings | None) -> Translat
     return TranslationVerifier(
         embed=embed if embeddings is not None else None, min_similarity=t.min_similarity,
         min_length_ratio=t.min_length_ratio, max_length_ratio=t.max_length_ratio,
-        glossary_terms=glossary_terms)
+        glossary_terms=glossary_terms, min_term_coverage=t.min_term_coverage)
 
 
 def translation_settings(settings: Settings) -> Settings:
@@ -242,11 +243,13 @@ def other_language(lang: str) -> str:
 
 
 def pretranslate(index: Index, translator: Translator, settings: Settings, *,
-                 limit: int | None = None,
+                 limit: int | None = None, retry_rejected: bool = False,
                  progress: Callable[[int, int], None] | None = None) -> PretranslateReport:
     """Translate every evidence sentence of the index into the other language (vi <-> en)
     that has no cached attempt for this model and prompt. Each result is stored at once,
-    so an interrupted run resumes where it stopped; a second run translates nothing."""
+    so an interrupted run resumes where it stopped; a second run translates nothing.
+    ``retry_rejected`` tries again the sentences whose cached attempt was rejected (after
+    a prompt or verifier change)."""
     import time
 
     from assistant.ingest.chunking import evidence_units
@@ -265,7 +268,8 @@ def pretranslate(index: Index, translator: Translator, settings: Settings, *,
     for target in {t for *_, t in todo}:
         texts = [u for u in todo if u[4] == target]
         tried = view.lookup([u[3] for u in texts], target)
-        pending += [u for u in texts if u[3] not in tried]
+        pending += [u for u in texts if u[3] not in tried
+                    or (retry_rejected and not tried[u[3]].verified)]
     pending = list({(u[3], u[4]): u for u in pending}.values())  # one per sentence
     report.cached = report.units - len(pending)
     pending = pending[:limit] if limit else pending

@@ -48,7 +48,7 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8,
           "IX": 9, "X": 10, "XI": 11, "XII": 12, "XIII": 13, "XIV": 14, "XV": 15,
           "XVI": 16, "XVII": 17, "XVIII": 18, "XIX": 19, "XX": 20}
-_ROMAN_TOKEN = re.compile(r"(?<![A-Za-z])(X{0,2}(?:IX|IV|V?I{0,3}))(?![A-Za-z])")
+_ROMAN_TOKEN = re.compile(r"(?<![^\W\d_])(X{0,2}(?:IX|IV|V?I{0,3}))(?![^\W\d_])")
 _EN_NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -72,6 +72,8 @@ ALWAYS_CAPITALIZED = frozenset(
     sunday party vietnam vietnamese communist no q
     """.split()
 )
+# An enumeration marker or bullet ending the text before a word: "(3)", "3.", "-".
+_MARKER_END = re.compile(r"(?:^|\s)(?:\(\d{1,2}\)|\d{1,2}[.)]|[-–•*])$")
 _CAP_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W\d_]+)?")
 _PREAMBLE = re.compile(
     r"^\s*(?:english|vietnamese|translation|bản dịch|tiếng anh|tiếng việt)\s*"
@@ -102,12 +104,26 @@ def _derived_numbers(source: str) -> set[str]:
     return out
 
 
+def _required_numbers(source: str) -> set[str]:
+    """Numbers the source writes otherwise that a translation must still give: Roman
+    numerals ("khóa XV", "lần thứ XI") and ordinals in words ("lần thứ tư")."""
+    body = CODE.sub(" ", nfc(source))
+    out = {str(_ROMAN[m]) for m in _ROMAN_TOKEN.findall(body) if m in _ROMAN}
+    for m in re.finditer(r"\bthứ\s+([^\W\d_]+)", body.lower()):
+        word = {"nhất": "một"}.get(m.group(1), m.group(1))
+        if word in _VI_NUMBER_WORDS:
+            out.add(str(_VI_NUMBER_WORDS[word]))
+    return out
+
+
 def _translation_numbers(text: str) -> set[str]:
     """Digits, ordinals ("13th"), quarters ("Q3") and number words of a translation."""
     body = CODE.sub(" ", text)
     out = _numbers_of(_ORDINAL.sub(r"\1", _QUARTER.sub(r"\1", body)))
     words = re.findall(r"[a-z]+", body.lower())
     out |= {str(_EN_NUMBER_WORDS[w]) for w in words if w in _EN_NUMBER_WORDS}
+    romans = _ROMAN_TOKEN.findall(re.sub(r"(?<=[IVX])(?:st|nd|rd|th)\b", "", body))
+    out |= {str(_ROMAN[m]) for m in romans if m in _ROMAN}  # "khóa XV" kept as "XV(th)"
     out |= {str(_MONTHS[w]) for w in words if w in _MONTHS}  # "January 4" = "04/01"
     return out
 
@@ -135,6 +151,19 @@ def written_in(source: str, translation: str, target: str) -> str:
     if len(re.findall(r"[^\W\d_]{2,}", lowered)) >= 2:
         return detect_language(lowered)
     return target if fold(translation) == fold(source) else detect_language(translation)
+
+
+def term_coverage(translation: str, hints: Sequence[tuple[str, str]]) -> float | None:
+    """Share of the term hints whose English rendering, or an English variant of the
+    glossary, occurs in the translation; None without hints."""
+    from assistant.retrieve.glossary import english_patterns
+
+    if not hints:
+        return None
+    low = translation.lower()
+    used = sum(1 for vi, en in hints
+               if en.lower() in low or any(p.search(low) for p in english_patterns(vi)))
+    return used / len(hints)
 
 
 def as_written(source: str, folded: str) -> str:
@@ -173,6 +202,9 @@ class TranslationVerifier:
     min_length_ratio: float = 0.5
     max_length_ratio: float = 2.2
     glossary_terms: Callable[[str], Iterable[str]] | None = None
+    # Share of the hinted terms whose English (or an English variant) the translation
+    # uses: a translation that drops or garbles them has usually lost a clause.
+    min_term_coverage: float = 0.0
 
     def check(self, source: str, translation: str, hints: Iterable[tuple[str, str]] = (),
               target: str = "en") -> Verdict:
@@ -184,6 +216,8 @@ class TranslationVerifier:
         missing = sorted(_numbers_of(source) - _translation_numbers(translation))
         added = sorted(_translation_numbers(translation) - _numbers_of(source)
                        - _derived_numbers(source))
+        missing += sorted(_required_numbers(source) - _translation_numbers(translation)
+                          - set(missing))
         if missing:
             reasons.append("numbers: missing " + ", ".join(missing))
         if added:
@@ -200,6 +234,9 @@ class TranslationVerifier:
         invented = self.unexplained_capitals(source, translation, hints)
         if invented:
             reasons.append("entities: " + ", ".join(invented))
+        coverage = term_coverage(translation, hints)
+        if coverage is not None and coverage < self.min_term_coverage:
+            reasons.append(f"terms: {coverage:.2f} of the hinted terms used")
         if repeats(translation):
             reasons.append("loop")
         ratio = len(translation) / max(len(source), 1)
@@ -241,11 +278,13 @@ class TranslationVerifier:
         out: list[str] = []
         for m in _CAP_WORD.finditer(translation):
             word = m.group(0)
-            before = translation[:m.start()].rstrip()
+            before = _MARKER_END.sub("", translation[:m.start()].rstrip())
             if not word[:1].isupper() or not before or before[-1] in ".!?:;\"“(":
-                continue
+                continue  # a sentence (or list item: "(3) Implementing") starts here
             key = fold(word.split("'")[0].split("’")[0])
             if key in known or key in ALWAYS_CAPITALIZED or key.rstrip("s") in known:
+                continue
+            if re.sub(r"(st|nd|rd|th)$", "", key) in known:  # "XVth" for "khóa XV"
                 continue
             out.append(word)
         return list(dict.fromkeys(out))

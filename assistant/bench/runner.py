@@ -227,6 +227,15 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
 
         result["serve"] = bench_serve.run(settings, int(getattr(args, "rounds", 3)), log)
         print(bench_serve.format_table(result["serve"]))
+    if "translate" in parts:
+        from assistant.bench import translate as bench_translate
+
+        result["translate"] = bench_translate.run(
+            settings, Path("eval/gold.jsonl"), Path("assistant/data/seed_translations.jsonl"),
+            uncached_n=int(getattr(args, "uncached", 3)),
+            pretranslate_log=Path(args.pretranslate_log) if getattr(
+                args, "pretranslate_log", None) else None)
+        print(bench_translate.format_table(result["translate"]))
     if "ingest" in parts:
         result["ingest"] = bench_ingest(int(getattr(args, "ingest_chunks", 120)), seeds, log)
     if "retrieval" in parts:

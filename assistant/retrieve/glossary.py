@@ -160,6 +160,16 @@ def common_terms(index: KeywordIndex, share: float = 0.3) -> frozenset[str]:
     return frozenset(term for term, key in keys.items() if df.get(key, 0) > share * n)
 
 
+@lru_cache(maxsize=4096)
+def english_patterns(vietnamese: str) -> tuple[re.Pattern[str], ...]:
+    """The English variant patterns of the glossary entry of a Vietnamese term."""
+    key = canonical_tones(vietnamese)
+    for entry in load_glossary():
+        if any(canonical_tones(v) == key for v in entry.vietnamese):
+            return entry.patterns
+    return ()
+
+
 def glossary_terms(sentence: str) -> list[str]:
     """The Vietnamese glossary terms a sentence contains (for telling names from titles)."""
     return [vi for vi, _ in term_hints(sentence)]

@@ -32,7 +32,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
 from assistant.answer.result import Answer
-from assistant.api import EvidenceEvent, FinalEvent, StreamEvent, WaitEvent
+from assistant.api import EvidenceEvent, FinalEvent, StreamEvent, TranslationEvent, WaitEvent
 from assistant.errors import AssistantError
 from assistant.server.rest import ApiError
 from assistant.ui.service import ChatService
@@ -110,6 +110,8 @@ def sse(events: Iterator[StreamEvent], first: StreamEvent, cid: str, model: str
                 yield f": waiting for the language model, place {event.place}\n\n"
             elif isinstance(event, EvidenceEvent):
                 yield f": {len(event.citations)} evidence sentences found\n\n"
+            elif isinstance(event, TranslationEvent):
+                yield f": evidence [{event.marker}] translated\n\n"
             elif isinstance(event, FinalEvent):
                 for piece in _WORDS.findall(event.answer.text):
                     yield _chunk(cid, model, {"content": piece})

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 import gradio as gr
 
-from assistant.api import EvidenceEvent, FinalEvent, TokenEvent, WaitEvent
+from assistant.api import EvidenceEvent, FinalEvent, TokenEvent, TranslationEvent, WaitEvent
 from assistant.errors import AssistantError
 from assistant.ingest.documents import SUPPORTED_KINDS, SUPPORTED_SUFFIXES
 from assistant.ui.backends import probe_backends
@@ -59,6 +59,7 @@ EXAMPLES = [
 ]
 SEARCHING = "Searching the documents…"
 WRITING = "Writing the answer…"
+TRANSLATING = "Translating the evidence into your language…"
 TOKEN_NEEDED = ("Adding and removing documents needs the admin token "
                 "(`ASSISTANT_ADMIN_TOKEN` of the server).")
 # Stores the token in the server's login cookie (HttpOnly), then clears the box.
@@ -136,6 +137,13 @@ def answer_turn(
                 yield turn
             elif isinstance(ev, WaitEvent):
                 turn.html = message_html(waiting_text(ev.place, ev.running), sources)
+                yield turn
+            elif isinstance(ev, TranslationEvent):  # evidence translated now, one by one
+                for c in cites:
+                    if c.marker == ev.marker:
+                        c.translation, c.translation_verified = ev.text, ev.verified
+                sources = sources_html(cites, svc.doc_text, idx)
+                turn.html = message_html(TRANSLATING, sources)
                 yield turn
             elif isinstance(ev, TokenEvent):
                 raw += ev.text

@@ -135,12 +135,17 @@ def source_card(c: Citation, doc_text: str | None, turn: int) -> str:
         if not c.supported
         else ""
     )
+    # A translated quote: its (verified) translation above the highlighted original.
+    english = (f'<div class="src-tr" lang="en">{esc(c.translation)}</div>'
+               if c.translation and c.translation_verified else "")
+    page = f" · p. {c.page}" if c.page else ""
     return (
         f'<details class="src" id="{source_id(turn, c.marker)}">'
-        f'<summary><span class="src-n">[{c.marker}]</span> {esc(snippet(c.quote))}{warn}'
-        f"</summary>"
+        f'<summary><span class="src-n">[{c.marker}]</span> '
+        f"{esc(snippet(c.translation if english and c.translation else c.quote))}{warn}"
+        f"</summary>{english}"
         f'<blockquote class="ctx">{body}</blockquote>'
-        f'<div class="src-doc">{article_line(c)} · {esc(c.doc_id)}</div></details>'
+        f'<div class="src-doc">{article_line(c)} · {esc(c.doc_id)}{page}</div></details>'
     )
 
 
@@ -307,6 +312,7 @@ details.src.flash { outline: 2px solid var(--color-accent); transition: outline 
 .src-warn { color: #b45309; font-size: 0.85em; }
 blockquote.ctx { margin: 0.3em 0 0.2em 0; padding-left: 0.7em; font-size: 0.92em;
                  border-left: 3px solid var(--color-accent); }
+.src-tr { margin: 0.3em 0 0 0; font-size: 0.95em; }
 blockquote.ctx mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 2px; }
 .src-doc { font-size: 0.8em; opacity: 0.75; }
 .answer-meta { font-size: 0.75em; opacity: 0.6; margin-top: 0.4em; }
