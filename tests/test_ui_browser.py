@@ -4,7 +4,8 @@ Opens the page, asks the card's question, waits for the cited answer, clicks a `
 marker and checks that its source card opens with the quoted sentence highlighted and
 the article's title, province and date; saves ``docs/screenshot.png``; then gives a
 thumbs-up (a feedback line is written) and starts a new chat. On a server with an admin
-token, the Documents tab asks for it before it shows upload and remove.
+token, the Documents tab asks for it before it shows upload and remove. A PDF uploaded on
+the page is answered from with each source card naming the quote's page.
 
 ``make test`` installs the browser with apt-get where it is missing; the test is skipped,
 with the reason, only where it cannot be installed.
@@ -166,3 +167,47 @@ def test_the_page_asks_for_the_admin_token(
         wait.until(lambda d: shown("doc-tools"))
         assert not shown("doc-lock")
         driver.delete_all_cookies()
+
+
+def test_a_pdf_uploaded_on_the_page_is_cited_to_its_page(driver: Any, tmp_path: Path) -> None:
+    """Upload a PDF of a seed article through the Documents tab, ask about it, and find
+    the page of each quote on its source card ("· p. N")."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.conftest import make_settings
+    from tests.paged_fixtures import paragraphs, seed, seed_pdf
+
+    article = seed("003")
+    pdf = tmp_path / "dong_thap_q1.pdf"
+    starts = seed_pdf(article, pdf)
+    assert max(starts) > 1
+    settings = make_settings(tmp_path / "vectorstore", data_dir=tmp_path / "data")
+    wait = WebDriverWait(driver, 120)
+    with running_page(settings) as url:
+        driver.get(url)
+        wait.until(ec.element_to_be_clickable(
+            (By.XPATH, "//button[@role='tab' and contains(., 'Documents')]"))).click()
+        upload = wait.until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, "#doc-tools input[type='file']")))
+        upload.send_keys(str(pdf))
+        wait.until(lambda d: "dong_thap_q1" in d.find_element(
+            By.ID, "doc-tools").get_attribute("textContent"))
+        driver.find_element(By.XPATH, "//button[contains(., 'Index the files')]").click()
+        wait.until(lambda d: "✓" in d.find_element(By.ID, "upload-msg").text)
+        assert "dong_thap_q1" in driver.find_element(By.ID, "docs").text
+
+        box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "#question textarea")))
+        box.send_keys("Sáu nhiệm vụ trọng tâm quý I/2021 là gì?" + Keys.ENTER)
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#chat .answer-meta")))
+        cards = driver.find_elements(By.CSS_SELECTOR, "#chat details.src")
+        assert len(cards) >= 6
+        paras = paragraphs(article)
+        for card in cards:
+            quote = card.find_element(By.CSS_SELECTOR, "blockquote mark").get_attribute(
+                "textContent")
+            meta = card.find_element(By.CSS_SELECTOR, ".src-doc").get_attribute("textContent")
+            para = next(i for i, p in enumerate(paras) if quote.strip() in p)
+            assert meta.endswith(f"· p. {starts[para]}"), (meta, quote)

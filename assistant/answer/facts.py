@@ -15,7 +15,16 @@ import re
 from assistant.vietnamese import STOPWORDS, fold, match_normalize
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d{3})*")
-CODE = re.compile(r"\b\d{1,4}-[A-Za-zĐđ]+(?:/[A-Za-zĐđ]+)+")
+# A document code ("21-NQ/TW"; the articles sometimes write "50- QĐ/TW").
+CODE = re.compile(r"\b\d{1,4} ?- ?[A-Za-zĐđ]+(?:/[A-Za-zĐđ]+)+")
+
+
+def code_key(text: str) -> str:
+    """A code (or a text holding codes) compared without spaces around its hyphen:
+    "50- QĐ/TW" and "50-QĐ/TW" are the same code."""
+    return re.sub(r"(?<=\d) ?- ?(?=\w)", "-", match_normalize(text))
+
+
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _VI_SYLLABLE = re.compile(
     r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|g|h|k|l|m|n|p|r|s|t|v|x)?"
@@ -80,7 +89,7 @@ def facts(sentence: str) -> dict[str, set[str]]:
     """The checkable facts of a sentence: numbers, codes, names."""
     return {
         "numbers": numbers(CODE.sub(" ", sentence)),
-        "codes": {match_normalize(c) for c in CODE.findall(sentence)},
+        "codes": {code_key(c) for c in CODE.findall(sentence)},
         "names": names(CODE.sub(" ", sentence)),
     }
 
@@ -94,7 +103,7 @@ def missing_facts(sentence: str, evidence_text: str) -> list[str]:
     """Facts of ``sentence`` that ``evidence_text`` does not contain."""
     f = facts(sentence)
     ev_numbers = numbers(CODE.sub(" ", evidence_text), min_digits=1)
-    ev_norm = " " + match_normalize(evidence_text) + " "
+    ev_norm = " " + code_key(evidence_text) + " "
     missing = sorted(f["numbers"] - ev_numbers)
     missing += [c for c in sorted(f["codes"]) if c not in ev_norm]
     missing += [n for n in sorted(f["names"])

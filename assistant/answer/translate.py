@@ -36,6 +36,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answer.prompts import render
+from assistant.answer.spans import clause_pieces, format_hints, join_pieces
 from assistant.answer.verify import (
     TranslationVerifier,
     Verdict,
@@ -94,6 +95,9 @@ class Translator:
                  hints: Sequence[tuple[str, str]]) -> list[BaseMessage]:
         src, tgt = LANGUAGE_NAMES.get(source, source), LANGUAGE_NAMES.get(target, target)
         terms = ""
+        if source == "vi" and target == "en":  # dates and ordinals, rendered by rule
+            written = {vi for vi, _ in hints}
+            hints = [*hints, *(h for h in format_hints(text) if h[0] not in written)]
         if hints:
             terms = "Terms (use these translations):\n" + "\n".join(
                 f"- {vi} = {en}" for vi, en in hints) + "\n\n"
@@ -132,8 +136,10 @@ class Translator:
             raise
         return "".join(pieces)
 
-    def translate(self, text: str, source: str = "vi", target: str = "en") -> Translation:
-        """Translate one sentence; verified, with one firmer retry when rejected."""
+    def translate(self, text: str, source: str = "vi", target: str = "en", *,
+                  split: bool = True) -> Translation:
+        """Translate one sentence; verified, with one firmer retry when rejected, then
+        (``split``, long sentences) clause by clause."""
         hints = term_hints(text) if source == "vi" else ()
         messages = self.messages(text, source, target, hints)
         reply = clean_translation(self.complete(messages))
@@ -152,6 +158,15 @@ class Translator:
             self._record(text, hints, 2, second, again)
             if again.ok or not reply:
                 reply, verdict = second, again
+            pieces = clause_pieces(text) if split and not again.ok else []
+            if len(pieces) > 1:
+                parts = [self.translate(p, source, target, split=False) for p, _ in pieces]
+                attempts += sum(p.attempts for p in parts)
+                joined = join_pieces([p.text for p in parts], pieces)
+                whole = self.verifier.check(text, joined, hints, target)
+                self._record(text, hints, 3, joined, whole)
+                if whole.ok:
+                    reply, verdict = joined, whole
         return Translation(text, reply, verdict.ok, self.name, self.prompt, verdict.reasons,
                            verdict.similarity, self._vector(reply, verdict), attempts)
 

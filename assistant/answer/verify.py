@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answer.facts import CODE, names, numbers
+from assistant.answer.facts import CODE, code_key, names, numbers
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -223,8 +223,8 @@ class TranslationVerifier:
         if added:
             reasons.append("numbers: added " + ", ".join(added))
         norm_t = " " + match_normalize(translation) + " "
-        codes = [match_normalize(c) for c in CODE.findall(source)]
-        lost_codes = [c for c in codes if c not in norm_t]
+        codes = [code_key(c) for c in CODE.findall(source)]
+        lost_codes = [c for c in codes if c not in " " + code_key(translation) + " "]
         if lost_codes:
             reasons.append("codes: " + ", ".join(lost_codes))
         lost_names = [n for n in sorted(self.source_names(source, hints))

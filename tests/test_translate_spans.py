@@ -1,0 +1,148 @@
+"""Format hints (dates, Roman-numeral ordinals) and clause-by-clause translation of long
+sentences, on real seed sentences (articles 000, 001, 003), with a scripted chat model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.spans import clause_pieces, format_hints, join_pieces, ordinal, roman
+from assistant.answer.translate import Translator, make_translator
+from assistant.config import Settings
+from tests.conftest import SEEDS
+from tests.llm_support import ScriptedChatModel
+
+# Real seed sentences.
+REVIEW = ("Ngày 13-1, Ban Tổ chức Trung ương tổ chức hội nghị trực tuyến toàn quốc tổng kết "
+          "công tác xây dựng Đảng năm 2021, triển khai nhiệm vụ năm 2022.")
+BRIEFING = ("Chiều 28/9, Ban Tổ chức Trung ương tổ chức Hội nghị giao ban trực tuyến đánh giá "
+            "kết quả công tác tổ chức xây dựng Đảng quý III, triển khai nhiệm vụ công tác quý "
+            "IV năm 2023.")
+PRIORITY_4 = ("(4) Tổ chức hội nghị lấy ý kiến đóng góp Kết luận của Tỉnh uỷ về tiếp tục thực "
+              "hiện Nghị quyết số 03-NQ/TU của Ban Chấp hành Đảng bộ Tỉnh khoá X về nâng cao "
+              "chất lượng hoạt động đảng bộ xã, phường, thị trấn.")
+PRIORITY_5 = ("(5) Xây dựng Kế hoạch kết nạp đảng viên theo Nghị quyết Đại hội Đảng bộ Tỉnh lần "
+              "thứ XI, nhiệm kỳ 2020 - 2025.")
+THAP_MUOI = "đến nay, toàn Huyện thực hiện được 10/13 xã, thị trấn."
+CADRES = ("Tiếp tục tham mưu thực hiện đồng bộ các khâu trong công tác cán bộ; khẩn trương "
+          "triển khai xây dựng quy hoạch cán bộ nhiệm kỳ 2025-2030; 2026-2031 theo Quy định số "
+          "50- QĐ/TW của Bộ Chính trị.")
+MEETING = ("Trước khi tiến hành kiểm điểm tập thể, cá nhân, các cấp uỷ, cơ quan, đơn vị đã có "
+           "đăng ký lịch Hội nghị kiểm điểm, báo cáo xin ý kiến của đồng chí Uỷ viên Ban "
+           "Thường vụ Tỉnh uỷ phụ trách địa bàn, lĩnh vực và gửi Ban Tổ chức Tỉnh uỷ, Uỷ ban "
+           "Kiểm tra Tỉnh uỷ theo dõi, tổng hợp.")
+# One real sentence of 703 characters (article 003), clauses joined by ":" and ";".
+REPORTS = next(line for line in (SEEDS / "003_95457bacc3751b1b.txt").read_text(
+    encoding="utf-8").splitlines() if line.startswith("Thành phố Cao Lãnh ứng dụng"))
+SLOGAN = ("Ban Tổ chức tham mưu đồng chí Bí thư Huyện uỷ nói chuyện chuyên đề: “Bồi dưỡng kỹ "
+          "năng, phương pháp làm việc của phó bí thư đảng uỷ xã, thị trấn”.")
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    (REVIEW, ("13-1", "January 13")),
+    (BRIEFING, ("28/9", "September 28")),
+    (BRIEFING, ("quý III", "third quarter")),
+    (PRIORITY_4, ("khoá X", "10th tenure")),
+    (PRIORITY_5, ("lần thứ XI", "11th")),
+    ("Tại Hội nghị sơ kết công tác quý I vào ngày 09/3/2021, Ban Tổ chức Tỉnh uỷ đã tổ chức "
+     "đánh giá", ("09/3/2021", "March 9, 2021")),
+])
+def test_dates_and_ordinals_are_rendered_by_rule(sentence: str, expected: tuple[str, str]
+                                                 ) -> None:
+    assert expected in format_hints(sentence)
+
+
+@pytest.mark.parametrize("sentence", [THAP_MUOI, CADRES, "Đề án 04-ĐA/TU năm 2021"])
+def test_shares_terms_and_codes_are_not_dates(sentence: str) -> None:
+    assert not [h for h in format_hints(sentence) if any(m in h[1] for m in ("uary", "ber"))]
+
+
+def test_roman_numerals_and_ordinals() -> None:
+    assert [roman(r) for r in ("X", "XI", "XIV", "XIX", "IV", "Q")] == [10, 11, 14, 19, 4, None]
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd"]
+
+
+@pytest.mark.parametrize("sentence", [CADRES, MEETING, SLOGAN, PRIORITY_4, REVIEW, REPORTS])
+def test_clause_pieces_keep_the_text_and_never_cut_inside_quotes(sentence: str) -> None:
+    pieces = clause_pieces(sentence)
+    rebuilt = " ".join(p + s for p, s in pieces)
+    assert rebuilt.replace(" ", "") == sentence.replace(" ", "")
+    assert all(len(p) >= 60 for p, _ in pieces) or len(pieces) == 1
+    for piece, _ in pieces:
+        assert piece.count("“") == piece.count("”")
+        assert piece.count("(") == piece.count(")")
+
+
+def test_short_sentences_and_short_clauses_stay_whole() -> None:
+    assert len(clause_pieces(PRIORITY_5)) == 1
+    assert len(clause_pieces(THAP_MUOI)) == 1
+    assert len(clause_pieces(MEETING)) == 1  # commas often separate list items: never cut
+    assert [s for _, s in clause_pieces(REPORTS)] == [":", ";", ";", ""]
+    # "2025-2030; 2026-2031" is not a clause boundary worth a piece of its own
+    assert [s for _, s in clause_pieces(CADRES)] == [";", ""]
+
+
+def test_pieces_are_joined_with_the_source_separators() -> None:
+    pieces = [("a", ";"), ("b", ":"), ("c", "")]
+    joined = join_pieces(["Continue the review.", "Urgently plan", "Two tasks."], pieces)
+    assert joined == "Continue the review; Urgently plan: Two tasks."
+
+
+def _translator(settings: Settings, replies: list[str]) -> tuple[Translator, ScriptedChatModel]:
+    model = ScriptedChatModel(replies=replies)
+    translator = make_translator(settings, None, model=model)
+    assert translator is not None
+    translator.verifier.min_similarity = 0.0
+    translator.verifier.min_term_coverage = 0.0
+    return translator, model
+
+
+def test_the_prompt_lists_dates_and_ordinals(seeded_settings: Settings) -> None:
+    translator, model = _translator(seeded_settings, [
+        "(4) Hold a conference to collect comments on the Conclusion of the Provincial Party "
+        "Committee on continuing to implement Resolution No. 03-NQ/TU of the 10th-tenure "
+        "Provincial Party Committee on improving the quality of the Party "
+        "organizations of communes, wards and townships."])
+    done = translator.translate(PRIORITY_4, "vi", "en")
+    assert done.verified and done.attempts == 1
+    assert "- khoá X = 10th tenure" in str(model.prompts[0][-1].content)
+
+
+def test_a_long_sentence_rejected_twice_is_translated_clause_by_clause(
+    seeded_settings: Settings
+) -> None:
+    translator, model = _translator(seeded_settings, [
+        "Continue advising on cadre work.",  # whole sentence, attempt 1: numbers dropped
+        "Continue advising on cadre work and planning.",  # attempt 2: still dropped
+        "Continue advising on carrying out all stages of cadre work in a coordinated way.",
+        "Urgently build the cadre plan for the 2025-2030 and 2026-2031 terms under "
+        "Regulation No. 50-QĐ/TW of the Politburo.",
+    ])
+    done = translator.translate(CADRES, "vi", "en")
+    assert done.verified, done.reasons
+    assert done.attempts == 4 and len(model.prompts) == 4
+    assert done.text == ("Continue advising on carrying out all stages of cadre work in a "
+                         "coordinated way; Urgently build the cadre plan for the 2025-2030 "
+                         "and 2026-2031 terms under Regulation No. 50-QĐ/TW of the Politburo.")
+    assert "2026-2031" not in str(model.prompts[2][-1].content)  # the piece, not the sentence
+
+
+def test_pieces_that_together_lose_a_fact_leave_the_sentence_untranslated(
+    seeded_settings: Settings
+) -> None:
+    translator, _ = _translator(seeded_settings, [
+        "Continue advising on cadre work.",
+        "Continue advising on cadre work and planning.",
+        "Continue advising on carrying out all stages of cadre work in a coordinated way.",
+        "Urgently build the cadre plan under the regulation of the Politburo.",
+    ])
+    done = translator.translate(CADRES, "vi", "en")
+    assert not done.verified
+    assert done.text == "Continue advising on cadre work."  # the first attempt is kept
+
+
+def test_a_short_sentence_is_not_split(seeded_settings: Settings) -> None:
+    translator, model = _translator(seeded_settings, ["The plan was made."])
+    done = translator.translate(PRIORITY_5, "vi", "en")
+    assert not done.verified and done.attempts == 2 and len(model.prompts) == 2
+
