@@ -35,6 +35,12 @@ APOT = ("Tham dự hội nghị tại điểm cầu tỉnh có đồng chí A P�
 ADMITTED = "Kết nạp được 20.777 đảng viên mới."
 PLAN = ("Nổi bật là hoàn thành một số đề án, nhiệm vụ quan trọng về công tác tổ chức, cán bộ, "
         "đảng viên theo Chương trình làm việc của Bộ Chính trị, Ban Bí thư.")
+# Article 003, priorities (1) and (6) of the card question.
+PLANNING = ("(1) Chuẩn bị thực hiện quy trình rà soát, bổ sung quy hoạch Ban Chấp hành, Ban "
+            "Thường vụ và các chức danh cán bộ lãnh đạo nhiệm kỳ 2020 - 2025, 2021 - 2026; Quy "
+            "hoạch A1, nhiệm kỳ 2025 - 2030, 2026 - 2031 và các nhiệm kỳ tiếp theo.")
+CARDS = ("(6) Kiểm tra kỹ thuật thẻ đảng viên lần thứ tư theo Hướng dẫn của Ban Tổ chức Trung "
+         "ương và chỉ đạo của Thường trực Tỉnh uỷ (từ 15/4/2021 đến hết ngày 15/5/2021).")
 
 GOOD = [
     (CHINH, "Comrade Mai Văn Chính, member of the Party Central Committee and Permanent "
@@ -48,6 +54,9 @@ GOOD = [
     (PLAN, "Notably, several important projects and tasks on organization, cadre and Party "
      "member work were completed under the working program of the Politburo and the "
      "Secretariat."),
+    (CARDS, "(6) The fourth technical check of Party membership cards under the guidance of "
+     "the Central Organization Commission and the direction of the Permanent Board of "
+     "the Provincial Party Committee (from April 15, 2021 to May 15, 2021)."),
 ]
 # Real failures of the small models (issue 10), each with the check that must catch it.
 BAD = [
@@ -64,6 +73,15 @@ BAD = [
      "Secretariat.", "entities"),
     (ADMITTED, "20,777 new Party members were admitted, admitted, admitted, admitted, "
      "admitted, admitted, admitted, admitted, admitted.", "loop"),
+    # The 1.5B dropped "lần thứ tư" (the fourth check); "April" must not stand for it.
+    (CARDS, "(6) Technical check of Party membership cards according to the instructions of "
+     "the Central Organization Commission and the Permanent Board of Provincial Party "
+     "Committee (from April 15, 2021 to May 15, 2021).", "numbers: missing 4"),
+    # ... and the list number "(1)"; the "1" of "A1" must not stand for it.
+    (PLANNING, "Prepare to implement the review procedure, add a cadre planning for the "
+     "Executive Committee, Standing Board, and various leadership cadres' terms from "
+     "2020-2025 to 2021-2026; A1 planning, terms from 2025-2030 to 2026-2031, and "
+     "subsequent terms.", "numbers: missing 1"),
 ]
 
 

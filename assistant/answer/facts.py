@@ -38,11 +38,16 @@ _VI_MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻ�
 def numbers(text: str, *, min_digits: int = 2) -> set[str]:
     """Numbers written with at least ``min_digits`` digits, without thousands separators
     or leading zeros (``"09/3/2021"`` -> ``{"9", "2021"}``)."""
-    out = set()
+    return set(number_list(text, min_digits=min_digits))
+
+
+def number_list(text: str, *, min_digits: int = 1) -> list[str]:
+    """Every number of ``text`` in order, repeats kept (``numbers`` without the set)."""
+    out = []
     for m in _NUMBER.finditer(text):
         raw = re.sub(r"[.,]", "", m.group(0))
         if len(raw) >= min_digits:
-            out.add(raw.lstrip("0") or "0")
+            out.append(raw.lstrip("0") or "0")
     return out
 
 

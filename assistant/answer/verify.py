@@ -3,8 +3,9 @@
 A translation is shown to a reader only when :class:`TranslationVerifier` accepts it.
 Every check compares the translation with its source; none trusts the model:
 
-- ``numbers``: every number of the source is in the translation (thousands separators
-  and leading zeros ignored: "20.777" = "20,777", "03" = "3"), and the translation has
+- ``numbers``: every number of the source is in the translation as many times as in the
+  source (thousands separators and leading zeros ignored: "20.777" = "20,777", "03" =
+  "3"; Roman numerals and ordinal words count as numbers), and the translation has
   no number the source lacks (Roman numerals may become digits or ordinals: "khóa XIII"
   = "13th term", "quý III" = "Q3");
 - ``codes``: every document code ("21-NQ/TW") is kept;
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answer.facts import CODE, code_key, names, numbers
+from assistant.answer.facts import CODE, code_key, names, number_list, numbers
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -95,6 +96,14 @@ def _numbers_of(text: str) -> set[str]:
     return numbers(CODE.sub(" ", text), min_digits=1)
 
 
+def _source_counts(source: str) -> Counter[str]:
+    """How many times the source gives each number: digits, then Roman numerals and
+    ordinal words ("lần thứ tư") on top, since a translation writes them as numbers."""
+    counts = Counter(number_list(CODE.sub(" ", nfc(source))))
+    counts.update(_required_list(source))
+    return counts
+
+
 def _derived_numbers(source: str) -> set[str]:
     """Numbers a faithful translation may write that the source spells otherwise: Roman
     numerals ("XIII" -> 13), Vietnamese number words ("hai" -> 2)."""
@@ -104,28 +113,29 @@ def _derived_numbers(source: str) -> set[str]:
     return out
 
 
-def _required_numbers(source: str) -> set[str]:
+def _required_list(source: str) -> list[str]:
     """Numbers the source writes otherwise that a translation must still give: Roman
     numerals ("khóa XV", "lần thứ XI") and ordinals in words ("lần thứ tư")."""
     body = CODE.sub(" ", nfc(source))
-    out = {str(_ROMAN[m]) for m in _ROMAN_TOKEN.findall(body) if m in _ROMAN}
+    out = [str(_ROMAN[m]) for m in _ROMAN_TOKEN.findall(body) if m in _ROMAN]
     for m in re.finditer(r"\bthứ\s+([^\W\d_]+)", body.lower()):
         word = {"nhất": "một"}.get(m.group(1), m.group(1))
         if word in _VI_NUMBER_WORDS:
-            out.add(str(_VI_NUMBER_WORDS[word]))
+            out.append(str(_VI_NUMBER_WORDS[word]))
     return out
 
 
-def _translation_numbers(text: str) -> set[str]:
-    """Digits, ordinals ("13th"), quarters ("Q3") and number words of a translation."""
+def _translation_counts(text: str) -> Counter[str]:
+    """Digits, ordinals ("13th"), quarters ("Q3"), number words, Roman numerals and
+    months ("January 4" = "04/01") of a translation, each occurrence counted."""
     body = CODE.sub(" ", text)
-    out = _numbers_of(_ORDINAL.sub(r"\1", _QUARTER.sub(r"\1", body)))
+    counts = Counter(number_list(_ORDINAL.sub(r"\1", _QUARTER.sub(r"\1", body))))
     words = re.findall(r"[a-z]+", body.lower())
-    out |= {str(_EN_NUMBER_WORDS[w]) for w in words if w in _EN_NUMBER_WORDS}
+    counts.update(str(_EN_NUMBER_WORDS[w]) for w in words if w in _EN_NUMBER_WORDS)
     romans = _ROMAN_TOKEN.findall(re.sub(r"(?<=[IVX])(?:st|nd|rd|th)\b", "", body))
-    out |= {str(_ROMAN[m]) for m in romans if m in _ROMAN}  # "khóa XV" kept as "XV(th)"
-    out |= {str(_MONTHS[w]) for w in words if w in _MONTHS}  # "January 4" = "04/01"
-    return out
+    counts.update(str(_ROMAN[m]) for m in romans if m in _ROMAN)  # "khóa XV" as "XV(th)"
+    counts.update(str(_MONTHS[w]) for w in words if w in _MONTHS)
+    return counts
 
 
 def repeats(text: str, n: int = 4, times: int = 3) -> bool:
@@ -213,11 +223,11 @@ class TranslationVerifier:
         reasons: list[str] = []
         if not translation:
             return Verdict(False, ["empty"])
-        missing = sorted(_numbers_of(source) - _translation_numbers(translation))
-        added = sorted(_translation_numbers(translation) - _numbers_of(source)
-                       - _derived_numbers(source))
-        missing += sorted(_required_numbers(source) - _translation_numbers(translation)
-                          - set(missing))
+        # Counted, not a set: "lần thứ tư ... 15/4/2021" needs two 4s, and "April" alone
+        # must not stand for the ordinal; "(1) ... A1" needs the list number too.
+        found = _translation_counts(translation)
+        missing = sorted(_source_counts(source) - found)
+        added = sorted(set(found) - _numbers_of(source) - _derived_numbers(source))
         if missing:
             reasons.append("numbers: missing " + ", ".join(missing))
         if added:
