@@ -15,9 +15,9 @@ compounds well enough for retrieval, and need no model).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -117,11 +117,19 @@ STOPWORDS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=1)
-def _english_stemmer() -> Any:
-    import snowballstemmer
+_STEMMERS = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _english_stemmer() -> Any:
+    """This thread's Snowball stemmer. A stemmer object keeps the word it is working on,
+    so one shared between threads mixes words up (the server answers questions in
+    parallel threads; a shared one raised IndexError under load)."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def english_stems(text: str) -> set[str]:

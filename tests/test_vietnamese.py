@@ -6,6 +6,7 @@ import unicodedata
 
 from assistant.vietnamese import (
     detect_language,
+    english_stems,
     fold,
     keyword_tokens,
     match_normalize,
@@ -70,3 +71,35 @@ def test_detect_language() -> None:
     assert detect_language("Sáu nhiệm vụ trọng tâm quý I/2021 là gì?") == "vi"
     assert detect_language("Ai chu tri hoi nghi?") in {"vi", "en"}  # deterministic, no crash
     assert detect_language('The documents say: "Đảng viên mới được kết nạp"') == "en"
+
+
+def test_english_stems_are_right_when_threads_stem_at_once() -> None:
+    """The server answers in parallel threads; a stemmer shared between them mixed up
+    words and raised IndexError under load (assistant bench serve, 1 LLM + 19 answers)."""
+    import threading
+
+    texts = [
+        "The Central Organization Commission organized an online nationwide final review "
+        "of party building work in 2021 and rolled out tasks for the year 2022.",
+        "Continuing to develop the advantages and results achieved; following the key "
+        "tasks outlined in the conclusion, advising the Party committees concretely.",
+        "Emulation Cluster No. III includes the Organization Commissions of 13 provinces "
+        "and cities in the Central region and Central Highlands.",
+    ]
+    expected = [english_stems(t) for t in texts]
+    failures: list[str] = []
+
+    def work(k: int) -> None:
+        try:
+            for i in range(300):
+                if english_stems(texts[(i + k) % 3]) != expected[(i + k) % 3]:
+                    failures.append("wrong stems")
+        except Exception as exc:  # the shared stemmer raised IndexError
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[:3]
