@@ -1,6 +1,7 @@
 """Helpers for the server tests: private index copies, a gated fake LLM, raw Gradio calls.
 
 - :func:`index_copy`: a private copy of the seeded index (so a test may write to it);
+- :func:`with_seed_memory`: the seeds' translation memory imported into an index;
 - :class:`GatedChatModel`: a deterministic fake chat model (a small class, not a mock)
   whose first token waits until the test opens its gate, so a test can hold an LLM
   answer "in progress" for as long as it needs, without timing;
@@ -37,6 +38,21 @@ def index_copy(seeded: Settings, root: Path, **overrides: Any) -> Settings:
     dest = root / "vectorstore"
     shutil.copytree(seeded.index_path, dest)
     return make_settings(dest, **{"data_dir": root / "data", **overrides})
+
+
+def with_seed_memory(settings: Settings) -> tuple[int, int]:
+    """Import the seeds' translation memory into the index of ``settings``, as `make run`
+    does (`assistant translate --import`); returns ``(entries taken, verified)``."""
+    from assistant.answer.translate import import_translations
+    from assistant.api import Assistant
+    from assistant.data import data_path
+
+    bot = Assistant.from_settings(settings, load_llm=False)
+    try:
+        return import_translations(bot.index, settings, data_path("seed_translations.jsonl"),
+                                   bot.index.embeddings)
+    finally:
+        bot.index.close()
 
 
 class GatedChatModel(BaseChatModel):

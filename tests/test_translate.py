@@ -250,3 +250,35 @@ def test_an_llm_answer_translates_uncached_evidence_while_answering(
     again = list(bot.stream("Who chaired the Central Organization Commission's online "
                             "conference on 28 September 2023?"))
     assert not [e for e in again if isinstance(e, TranslationEvent)]
+
+
+def test_the_seed_memory_answers_the_card_question_in_english(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """`make run`'s path: the shipped memory is imported (every entry verified again) and
+    the card question's answer is English lines cited to article 003; the sentences whose
+    translation the verifier rejected are quoted and labelled "(not translated)"."""
+    import json
+
+    from assistant.data import data_path
+    from tests.server_support import index_copy, with_seed_memory
+
+    memory = [json.loads(line) for line in
+              data_path("seed_translations.jsonl").read_text("utf-8").splitlines()]
+    settings = index_copy(seeded_settings, tmp_path)
+    taken, verified = with_seed_memory(settings)
+    assert taken == len(memory) and verified == sum(r["verified"] for r in memory)
+    assert verified >= 0.75 * taken
+
+    bot = Assistant.from_settings(settings)
+    ans = bot.ask("What were the six Q1 2021 priorities?")
+    assert not ans.refused and ans.language == "en"
+    assert {c.doc_id for c in ans.citations} == {"003_95457bacc3751b1b"}
+    translated = [p for p in ans.parts if p.kind == "translation"]
+    quoted = [p for p in ans.parts if p.kind == "quote"]
+    assert len(translated) >= 6, ans.text
+    assert all("(not translated)" in p.text for p in quoted)
+    numbered = [c for c in ans.citations if c.quote.startswith("(")]
+    assert len(numbered) == 6  # all six priorities, each cited
+    assert all(c.translation_verified == (c.translation is not None and
+                                          c.translation in ans.text) for c in numbered)

@@ -1,6 +1,7 @@
 """The chat page in a real headless browser (Debian's chromium + chromium-driver, Selenium).
 
-Opens the page, asks the card's question, waits for the cited answer, clicks a ``[n]``
+Opens the page (over the seeds with their translation memory imported, as ``make run``
+serves them), asks the card's question, waits for the cited answer, clicks a ``[n]``
 marker and checks that its source card opens with the quoted sentence highlighted and
 the article's title, province and date; saves ``docs/screenshot.png``; then gives a
 thumbs-up (a feedback line is written) and starts a new chat. On a server with an admin
@@ -76,14 +77,20 @@ def driver() -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def test_cited_answer_in_the_browser(driver: Any, seeded_settings: Settings) -> None:
+def test_cited_answer_in_the_browser(
+    driver: Any, seeded_settings: Settings, tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
+    from tests.server_support import with_seed_memory
+
     wait = WebDriverWait(driver, 60)
-    with running_page(seeded_settings) as url:
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)  # as `make run` does: the English answer a reader sees
+    with running_page(settings) as url:
         driver.get(url)
         box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "#question textarea")))
         assert "5 documents" in driver.find_element(By.ID, "status").text
@@ -117,7 +124,8 @@ def test_cited_answer_in_the_browser(driver: Any, seeded_settings: Settings) -> 
         assert driver.save_screenshot(str(SCREENSHOT))
 
         driver.find_element(By.CSS_SELECTOR, "#chat button[aria-label='Like']").click()
-        feedback = Path(seeded_settings.data_dir) / "feedback.jsonl"
+        assert settings.data_dir is not None
+        feedback = Path(settings.data_dir) / "feedback.jsonl"
         wait.until(lambda d: feedback.exists() and feedback.read_text("utf-8").strip())
         row = json.loads(feedback.read_text("utf-8").splitlines()[-1])
         assert row["rating"] == "up" and row["question"] == CARD_QUESTION
