@@ -39,7 +39,7 @@ from assistant.config import Settings, load_settings
 from assistant.errors import InputError
 from assistant.index.embeddings import make_embeddings
 from assistant.index.store import Index, IngestReport, ProgressFn
-from assistant.index.translations import Stored, TranslationView
+from assistant.index.translations import TranslationView
 from assistant.retrieve.evidence import Evidence, EvidenceResult, EvidenceSelector
 from assistant.retrieve.glossary import common_terms
 from assistant.retrieve.hybrid import HybridRetriever, Passage, Retriever
@@ -323,9 +323,7 @@ class Assistant:
             for e in todo:
                 done = self.translator.translate(e.text, detect_language(e.text), lang)
                 self.translations.store.own(e.doc_id, e.start, e.end, e.text)
-                self.translations.store.put(Stored(
-                    done.source, done.text, done.verified, lang, done.model, done.prompt,
-                    done.reasons, done.similarity, done.vector))
+                self.translations.store.put(done.stored(lang))
                 if done.verified:
                     e.translation, e.translation_verified = done.text, True
                 yield TranslationEvent(e.marker, done.text, done.verified)

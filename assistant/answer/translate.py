@@ -75,6 +75,11 @@ class Translation:
     vector: np.ndarray | None = None
     attempts: int = 0
 
+    def stored(self, target: str) -> Stored:
+        """The cache row of this outcome (accepted or rejected) for ``target``."""
+        return Stored(self.source, self.text, self.verified, target, self.model, self.prompt,
+                      self.reasons, self.similarity, self.vector)
+
 
 class Translator:
     """Translate and verify single sentences with a chat model."""
@@ -293,9 +298,7 @@ def pretranslate(index: Index, translator: Translator, settings: Settings, *,
         if progress:
             progress(i, len(pending))
         done = translator.translate(text, other_language(target), target)
-        index.translations.put(Stored(done.source, done.text, done.verified, target,
-                                      done.model, done.prompt, done.reasons,
-                                      done.similarity, done.vector))
+        index.translations.put(done.stored(target))
         report.translated += 1
         report.verified += done.verified
         report.rejected += not done.verified
