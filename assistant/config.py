@@ -142,6 +142,10 @@ class TranslationSettings(BaseModel):
     ollama_model: str | None = None
     openai_model: str | None = None
     max_tokens: int = 400
+    # Pre-translation (`assistant translate`): sampled attempts after the two greedy ones
+    # and the clause-by-clause one are rejected, the first verified one kept.
+    samples: int = Field(4, ge=0, le=16)
+    sample_temperature: float = Field(0.7, ge=0.0, le=2.0)
     # Translate uncached evidence while answering (LLM backends; never for extractive).
     on_demand: bool = True
     # Verifier thresholds (fitted on the labelled set, see assistant eval calibrate).

@@ -73,6 +73,20 @@ class FunctionChatModel(ScriptedChatModel):
         return self.reply(messages)
 
 
+class SamplingChatModel(ScriptedChatModel):
+    """Replies with ``reply(temperature, seed)``: a deterministic stand-in for a model
+    whose sampled replies differ by seed (greedy at temperature 0)."""
+
+    replies: list[str] = Field(default_factory=list)
+    reply: Callable[[float, int], str]
+    temperature: float = 0.0
+    seed: int = 0
+
+    def _next(self, messages: list[BaseMessage]) -> str:
+        self.prompts.append(messages)
+        return self.reply(self.temperature, self.seed)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.spans import clause_pieces, format_hints, join_pieces, ordinal, roman
+from assistant.answer.spans import (
+    clause_pieces,
+    format_hints,
+    join_pieces,
+    ordinal,
+    restore_marker,
+    roman,
+)
 from assistant.answer.translate import Translator, make_translator
 from assistant.config import Settings
 from tests.conftest import SEEDS
@@ -33,6 +40,12 @@ MEETING = ("Trước khi tiến hành kiểm điểm tập thể, cá nhân, cá
 # One real sentence of 703 characters (article 003), clauses joined by ":" and ";".
 REPORTS = next(line for line in (SEEDS / "003_95457bacc3751b1b.txt").read_text(
     encoding="utf-8").splitlines() if line.startswith("Thành phố Cao Lãnh ứng dụng"))
+# Article 003, priority (6) of the card question: the ordinal is a word ("lần thứ tư").
+CARDS = ("(6) Kiểm tra kỹ thuật thẻ đảng viên lần thứ tư theo Hướng dẫn của Ban Tổ chức Trung "
+         "ương và chỉ đạo của Thường trực Tỉnh uỷ (từ 15/4/2021 đến hết ngày 15/5/2021).")
+PLANNING = ("(1) Chuẩn bị thực hiện quy trình rà soát, bổ sung quy hoạch Ban Chấp hành, Ban "
+            "Thường vụ và các chức danh cán bộ lãnh đạo nhiệm kỳ 2020 - 2025, 2021 - 2026; Quy "
+            "hoạch A1, nhiệm kỳ 2025 - 2030, 2026 - 2031 và các nhiệm kỳ tiếp theo.")
 SLOGAN = ("Ban Tổ chức tham mưu đồng chí Bí thư Huyện uỷ nói chuyện chuyên đề: “Bồi dưỡng kỹ "
           "năng, phương pháp làm việc của phó bí thư đảng uỷ xã, thị trấn”.")
 
@@ -43,6 +56,7 @@ SLOGAN = ("Ban Tổ chức tham mưu đồng chí Bí thư Huyện uỷ nói chu
     (BRIEFING, ("quý III", "third quarter")),
     (PRIORITY_4, ("khoá X", "10th tenure")),
     (PRIORITY_5, ("lần thứ XI", "11th")),
+    (CARDS, ("lần thứ tư", "fourth (4th)")),
     ("Tại Hội nghị sơ kết công tác quý I vào ngày 09/3/2021, Ban Tổ chức Tỉnh uỷ đã tổ chức "
      "đánh giá", ("09/3/2021", "March 9, 2021")),
 ])
@@ -54,6 +68,30 @@ def test_dates_and_ordinals_are_rendered_by_rule(sentence: str, expected: tuple[
 @pytest.mark.parametrize("sentence", [THAP_MUOI, CADRES, "Đề án 04-ĐA/TU năm 2021"])
 def test_shares_terms_and_codes_are_not_dates(sentence: str) -> None:
     assert not [h for h in format_hints(sentence) if any(m in h[1] for m in ("uary", "ber"))]
+
+
+def test_a_weekday_is_not_an_ordinal() -> None:
+    """"thứ hai" after "ngày" is Monday; only "lần thứ ..." (the n-th time) is rendered."""
+    assert format_hints("Hội nghị họp vào ngày thứ hai, lần thứ năm trong năm.") == (
+        ("lần thứ năm", "fifth (5th)"),)
+
+
+@pytest.mark.parametrize(("source", "reply", "expected"), [
+    (PLANNING, "Prepare the review of the planning.", "(1) Prepare the review of the planning."),
+    (CARDS, "(6) The fourth check of membership cards.", "(6) The fourth check of membership "
+     "cards."),
+    ("2. Tổ chức hội nghị sơ kết.", "Hold the review conference.",
+     "2. Hold the review conference."),
+    ("a) Tổ chức hội nghị sơ kết.", "Hold the review conference.",
+     "a) Hold the review conference."),
+    (PRIORITY_5, "Build the plan.", "(5) Build the plan."),
+    (REVIEW, "On January 13 the Commission met.", "On January 13 the Commission met."),
+    ("Năm 2021, tỉnh kết nạp 1.825 đảng viên.", "In 2021 the province admitted 1,825.",
+     "In 2021 the province admitted 1,825."),  # a year is not a marker
+    (PLANNING, "", ""),
+])
+def test_a_dropped_list_marker_is_put_back(source: str, reply: str, expected: str) -> None:
+    assert restore_marker(source, reply) == expected
 
 
 def test_roman_numerals_and_ordinals() -> None:
@@ -146,3 +184,17 @@ def test_a_short_sentence_is_not_split(seeded_settings: Settings) -> None:
     done = translator.translate(PRIORITY_5, "vi", "en")
     assert not done.verified and done.attempts == 2 and len(model.prompts) == 2
 
+
+
+def test_a_translation_that_drops_only_the_list_marker_is_repaired(
+    seeded_settings: Settings
+) -> None:
+    """The 1.5B's real reply to priority (1) of the card question lacked "(1)" and was
+    rejected ("numbers: missing 1"); the marker is put back before the check."""
+    translator, _ = _translator(seeded_settings, [
+        "Prepare to implement the review procedure, add a cadre planning for the Executive "
+        "Committee, Standing Board, and various leadership cadres' terms from 2020-2025 to "
+        "2021-2026; A1 planning, terms from 2025-2030 to 2026-2031, and subsequent terms."])
+    done = translator.translate(PLANNING, "vi", "en")
+    assert done.verified and done.attempts == 1, done.reasons
+    assert done.text.startswith("(1) Prepare to implement the review procedure")

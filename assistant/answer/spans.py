@@ -35,6 +35,17 @@ _DATE_CONTEXT = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|vào|từ|
 _ORDINAL_TERM = re.compile(
     r"\b(khóa|khoá|lần thứ|quý)\s+([IVXL]{1,6})(?![^\W\d_])", re.I)
 _QUARTER_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+# "lần thứ tư" (the fourth time): ordinals written as Vietnamese number words. Not a
+# bare "thứ hai": after "ngày" that is a weekday (Monday).
+_ORDINAL_WORD = re.compile(
+    r"\b(lần thứ)\s+(nhất|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười)(?![^\W\d_])",
+    re.I)
+_ORDINAL_WORDS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6,
+                  "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+_ENGLISH_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth "
+                     "tenth").split()
+# A list item's marker at the start of a sentence: "(1)", "1)", "a)", "2.".
+_MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}\)|[a-zđ]\)|\d{1,2}\.(?=\s))\s*")
 
 
 def roman(value: str) -> int | None:
@@ -55,8 +66,9 @@ def ordinal(n: int) -> str:
 
 
 def format_hints(text: str) -> tuple[tuple[str, str], ...]:
-    """``(span as written, English rendering)`` for the dates and Roman-numeral
-    ordinals of a Vietnamese sentence, in text order."""
+    """``(span as written, English rendering)`` for the dates, Roman-numeral ordinals
+    and ordinal words ("lần thứ tư" = "fourth (4th)") of a Vietnamese sentence, in text
+    order."""
     found: list[tuple[int, str, str]] = []
     for m in _DATE.finditer(text):
         day, month = int(m.group(1)), int(m.group(2))
@@ -79,6 +91,9 @@ def format_hints(text: str) -> tuple[tuple[str, str], ...]:
         else:
             english = ordinal(n) + (" tenure" if word in ("khóa", "khoá") else "")
         found.append((m.start(), m.group(0), english))
+    for m in _ORDINAL_WORD.finditer(text):
+        n = _ORDINAL_WORDS[m.group(2).lower()]
+        found.append((m.start(), m.group(0), f"{_ENGLISH_ORDINALS[n - 1]} ({ordinal(n)})"))
     found.sort()
     return tuple(dict.fromkeys((span, en) for _, span, en in found))
 
@@ -133,3 +148,25 @@ def join_pieces(translations: list[str], pieces: list[tuple[str, str]]) -> str:
     parts = [english.strip().rstrip(".") + sep if sep else english.strip()
              for english, (_, sep) in zip(translations, pieces, strict=True)]
     return " ".join(parts)
+
+
+def restore_marker(source: str, translation: str) -> str:
+    """``translation`` starting with the list marker of ``source`` ("(1)", "2.", "a)")
+    when the model dropped it: the marker is the item's number in its enumeration, and
+    a reader of "the six priorities" needs it.
+
+    >>> restore_marker("(1) Chuẩn bị thực hiện quy trình rà soát.", "Prepare the review.")
+    '(1) Prepare the review.'
+    >>> restore_marker("(4) Tổ chức hội nghị.", "(4) Hold a conference.")
+    '(4) Hold a conference.'
+    >>> restore_marker("Tổ chức hội nghị.", "Hold a conference.")
+    'Hold a conference.'
+    """
+    m = _MARKER.match(source)
+    if not m or not translation.strip():
+        return translation
+    marker = m.group(1)
+    body = translation.lstrip()
+    if body.startswith(marker):
+        return translation
+    return f"{marker} {body}"

@@ -10,9 +10,13 @@ faithfully far more often than they write a faithful answer across languages).
 (``retrieve/glossary.py``: "Ban Chấp hành = Executive Committee"), asks any LangChain
 chat model (the ``translation`` settings: the embedded 1.5B by default), and checks the
 reply with :class:`~assistant.answer.verify.TranslationVerifier`. A rejected translation
-is retried once with ``prompts/translate_retry.txt`` (naming what was wrong); if that
-fails too the attempt is kept as rejected and the reader sees the original, labelled
-"not translated".
+is retried once with ``prompts/translate_retry.txt`` (naming what was wrong), then (long
+sentences) clause by clause; pre-translation then samples up to ``translation.samples``
+more replies (``sample_temperature``, one seed each) and keeps the first verified one: at
+temperature 0 the model repeats its mistake, a sample often does not. If all fail the
+attempt is kept as rejected and the reader sees the original, labelled "not translated".
+A list marker the model dropped ("(1)") is put back before the check
+(:func:`~assistant.answer.spans.restore_marker`).
 
 Vietnamese thousands separators are rewritten the English way before translating
 ("1.825" -> "1,825"), since small models otherwise write "1, 825".
@@ -36,7 +40,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answer.prompts import render
-from assistant.answer.spans import clause_pieces, format_hints, join_pieces
+from assistant.answer.spans import clause_pieces, format_hints, join_pieces, restore_marker
 from assistant.answer.verify import (
     TranslationVerifier,
     Verdict,
@@ -115,13 +119,23 @@ class Translator:
                                         text=prepare_source(text, target))),
         ]
 
-    def complete(self, messages: list[BaseMessage]) -> str:
+    def sampler(self, seed: int) -> BaseChatModel:
+        """The translation model sampling at ``translation.sample_temperature`` with
+        ``seed`` (reproducible). A copy of the model's settings: an embedded model already
+        loaded shares its weights with the copy."""
+        load = getattr(self.model, "load", None)
+        if callable(load):
+            load()
+        return self.model.model_copy(update={
+            "temperature": self.settings.translation.sample_temperature, "seed": seed})
+
+    def complete(self, messages: list[BaseMessage], model: BaseChatModel | None = None) -> str:
         """The model's reply; stops early when it starts looping."""
         from assistant.answer.generation import is_connection_error
 
         pieces: list[str] = []
         try:
-            for i, chunk in enumerate(self.model.stream(messages)):
+            for i, chunk in enumerate((model or self.model).stream(messages)):
                 pieces.append(chunk.content if isinstance(chunk.content, str)
                               else str(chunk.content))
                 if i % 16 == 15 and repeats("".join(pieces), n=4, times=4):
@@ -141,13 +155,20 @@ class Translator:
             raise
         return "".join(pieces)
 
+    def reply(self, text: str, messages: list[BaseMessage],
+              model: BaseChatModel | None = None) -> str:
+        """The model's cleaned translation of ``text``, its list marker kept."""
+        return restore_marker(text, clean_translation(self.complete(messages, model)))
+
     def translate(self, text: str, source: str = "vi", target: str = "en", *,
-                  split: bool = True) -> Translation:
+                  split: bool = True, samples: int = 0) -> Translation:
         """Translate one sentence; verified, with one firmer retry when rejected, then
-        (``split``, long sentences) clause by clause."""
+        (``split``, long sentences) clause by clause, then (``samples``) up to that many
+        sampled attempts at ``translation.sample_temperature``, the first verified one
+        taken (pre-translation only: each costs a full generation)."""
         hints = term_hints(text) if source == "vi" else ()
         messages = self.messages(text, source, target, hints)
-        reply = clean_translation(self.complete(messages))
+        reply = self.reply(text, messages)
         verdict = self.verifier.check(text, reply, hints, target)
         self._record(text, hints, 1, reply, verdict)
         attempts = 1
@@ -157,7 +178,7 @@ class Translator:
                 content=render(self.settings.prompts_path, "translate_retry.txt",
                                problems="; ".join(verdict.reasons), keep=keep,
                                target_language=LANGUAGE_NAMES.get(target, target)))]
-            second = clean_translation(self.complete(retry))
+            second = self.reply(text, retry)
             attempts = 2
             again = self.verifier.check(text, second, hints, target)
             self._record(text, hints, 2, second, again)
@@ -172,6 +193,14 @@ class Translator:
                 self._record(text, hints, 3, joined, whole)
                 if whole.ok:
                     reply, verdict = joined, whole
+            for seed in range(1, samples + 1) if not verdict.ok else ():
+                sampled = self.reply(text, messages, self.sampler(seed))
+                attempts += 1
+                check = self.verifier.check(text, sampled, hints, target)
+                self._record(text, hints, attempts, sampled, check)
+                if check.ok:
+                    reply, verdict = sampled, check
+                    break
         return Translation(text, reply, verdict.ok, self.name, self.prompt, verdict.reasons,
                            verdict.similarity, self._vector(reply, verdict), attempts)
 
@@ -297,7 +326,8 @@ def pretranslate(index: Index, translator: Translator, settings: Settings, *,
     for i, (_doc, _s, _e, text, target) in enumerate(pending):
         if progress:
             progress(i, len(pending))
-        done = translator.translate(text, other_language(target), target)
+        done = translator.translate(text, other_language(target), target,
+                                    samples=settings.translation.samples)
         index.translations.put(done.stored(target))
         report.translated += 1
         report.verified += done.verified

@@ -176,6 +176,90 @@ def term_coverage(translation: str, hints: Sequence[tuple[str, str]]) -> float |
     return used / len(hints)
 
 
+def untranslated_terms(translation: str, hints: Sequence[tuple[str, str]]) -> list[str]:
+    """The hinted Vietnamese terms that the translation still writes in Vietnamese
+    ("Secretary Huyện uỷ", "Tỉnh ủy Kon Tum"): the reader cannot read them, and a model
+    that copies a term has usually not understood the clause around it. Codes
+    ("08-KL/BTCTW") and abbreviations ("TCXDĐ") kept as written do not count.
+
+    >>> untranslated_terms("Comrade Secretary Huyện uỷ met the cells.",
+    ...                    [("Huyện uỷ", "District Party Committee")])
+    ['Huyện uỷ']
+    >>> untranslated_terms("The District Party Committee met.",
+    ...                    [("Huyện uỷ", "District Party Committee")])
+    []
+    """
+    text = " " + fold(CODE.sub(" ", translation)) + " "  # "08-KL/BTCTW" is a code
+    out = []
+    for vi, en in sorted(hints, key=lambda h: -len(h[0])):  # "Huyện uỷ" before "Huyện"
+        key = fold(vi)
+        if vi.rstrip(".").isupper():  # an abbreviation ("TCXDĐ") may be kept as written
+            continue
+        pattern = re.compile(r"(?<!\w)" + re.escape(key) + r"(?!\w)")
+        if key and key != fold(en) and pattern.search(text):
+            out.append(vi)
+            text = pattern.sub(" ", text)
+    return out
+
+
+# Administrative levels (folded Vietnamese -> English): a place keeps its level in the
+# translation. "Huyện Cao Lãnh" is Cao Lãnh district; "Cao Lãnh City" is another place.
+_VI_LEVELS = {"tinh": "province", "huyen": "district", "thanh pho": "city", "tp": "city",
+              "xa": "commune", "phuong": "ward", "thi tran": "township", "thi xa": "town"}
+_EN_LEVELS = {"province": "province", "provinces": "province", "provincial": "province",
+              "district": "district", "districts": "district", "city": "city",
+              "cities": "city", "municipal": "city", "commune": "commune",
+              "communes": "commune", "ward": "ward", "wards": "ward", "township": "township",
+              "townships": "township", "town": "town", "towns": "town"}
+_VI_LEVEL = re.compile(r"(?<!\w)(thành phố|thị trấn|thị xã|tỉnh|huyện|xã|phường|TP\.?)\s+",
+                       re.IGNORECASE)
+
+
+def place_levels(source: str) -> list[tuple[str, str]]:
+    """``(folded place name, level)`` for each "<level word> <Name>" of a Vietnamese
+    sentence ("Huyện Cao Lãnh" -> ("cao lanh", "district")); "Tỉnh ủy" (a committee,
+    lowercase after the level word) is not a place."""
+    out = []
+    for m in _VI_LEVEL.finditer(source):
+        words: list[str] = []
+        prev = 0
+        for w in re.finditer(r"[^\W\d_]+", source[m.end():]):
+            if not w.group(0)[:1].isupper() or len(words) == 3 or \
+                    (words and source[m.end():][prev:w.start()].strip()):
+                break
+            words.append(w.group(0))
+            prev = w.end()
+        if words:
+            out.append((fold(" ".join(words)), _VI_LEVELS[fold(m.group(1)).rstrip(".")]))
+    return out
+
+
+def wrong_levels(source: str, translation: str) -> list[str]:
+    """Places of the source that the translation gives another administrative level
+    (a level word right before or after the name, none of them the source's).
+
+    >>> wrong_levels("Huyện Cao Lãnh có 05 loại hình sinh hoạt chi bộ.",
+    ...              "City Cao Lãnh has 5 types of Party cells.")
+    ['Cao Lãnh (district)']
+    >>> wrong_levels("Huyện Cao Lãnh có 05 loại hình.", "Cao Lanh district has 5 types.")
+    []
+    """
+    words = re.findall(r"[a-z0-9]+", fold(translation))
+    out = []
+    for name, level in place_levels(source):
+        parts = name.split()
+        for i in range(len(words) - len(parts) + 1):
+            if words[i:i + len(parts)] != parts:
+                continue
+            near = {_EN_LEVELS[w] for w in [*words[max(0, i - 2):i],
+                                              *words[i + len(parts):i + len(parts) + 2]]
+                    if w in _EN_LEVELS}
+            if near and level not in near:
+                out.append(f"{as_written(source, name)} ({level})")
+                break
+    return list(dict.fromkeys(out))
+
+
 def as_written(source: str, folded: str) -> str:
     """The spelling in ``source`` of a folded name ("a pot" -> "A Pớt").
 
@@ -244,6 +328,12 @@ class TranslationVerifier:
         invented = self.unexplained_capitals(source, translation, hints)
         if invented:
             reasons.append("entities: " + ", ".join(invented))
+        levels = wrong_levels(source, translation)
+        if levels:
+            reasons.append("places: " + ", ".join(levels))
+        left = untranslated_terms(translation, hints)
+        if left:
+            reasons.append("untranslated: " + ", ".join(left))
         coverage = term_coverage(translation, hints)
         if coverage is not None and coverage < self.min_term_coverage:
             reasons.append(f"terms: {coverage:.2f} of the hinted terms used")
