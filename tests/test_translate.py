@@ -50,10 +50,19 @@ TCXDD = ("Tiếp tục triển khai thực hiện tốt kế hoạch thông tin,
          "hệ thống chính trị năm 2023;")
 CELL_TYPES = ("Huyện Cao Lãnh có 05 loại hình sinh hoạt chi bộ (gồm: chi bộ khóm, ấp; cơ quan "
               "hành chính; đơn vị sự nghiệp; lực lượng vũ trang; doanh nghiệp).")
+CLUSTER = ("Sáng ngày 8/12, tại TP. Buôn Ma Thuột (tỉnh Đắk Lắk), Cụm thi đua Ban Tổ chức các "
+           "tỉnh ủy, thành ủy khu vực miền Trung - Tây Nguyên (Cụm thi đua số III) đã tổ chức "
+           "hội nghị tổng kết công tác thi đua năm 2023 và triển khai, phương hướng, nhiệm vụ "
+           "năm 2024.")
 BRIEFED = ("Trong quý III/2023, toàn Ngành Tổ chức xây dựng Đảng đã bám sát kết luận số "
            "08-KL/BTCTW, ngày 04/01/2023")
 
 GOOD = [
+    # the 1.5B's reply: "Province of Đắk Lắk" is Đắk Lắk's level, not Buôn Ma Thuột's
+    (CLUSTER, "On December 8, at Buôn Ma Thuột (Province of Đắk Lắk), the Emulation Cluster "
+     "organized a final review and rollout conference for the 2023 emulation campaign in "
+     "the Central region and Central Highlands (Emulation Cluster No. III) and the "
+     "orientation, tasks, and objectives for the 2024 campaign."),
     (CELL_TYPES, "Cao Lãnh district has 5 types of Party cells (hamlet and neighborhood Party "
      "cells; administrative agencies; public non-business units; armed forces; "
      "enterprises)."),

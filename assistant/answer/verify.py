@@ -234,6 +234,20 @@ def place_levels(source: str) -> list[tuple[str, str]]:
     return out
 
 
+def _levels_beside(words: list[str], start: int, end: int) -> set[str]:
+    """The administrative levels written right beside the name ``words[start:end]``:
+    "City X", "the city of X", "X district"; not "X (Province of Y)", which is Y's."""
+    out = set()
+    if start >= 1 and words[start - 1] in _EN_LEVELS:
+        out.add(_EN_LEVELS[words[start - 1]])
+    elif start >= 2 and words[start - 1] == "of" and words[start - 2] in _EN_LEVELS:
+        out.add(_EN_LEVELS[words[start - 2]])
+    if end < len(words) and words[end] in _EN_LEVELS and \
+            (end + 1 == len(words) or words[end + 1] != "of"):
+        out.add(_EN_LEVELS[words[end]])
+    return out
+
+
 def wrong_levels(source: str, translation: str) -> list[str]:
     """Places of the source that the translation gives another administrative level
     (a level word right before or after the name, none of them the source's).
@@ -251,9 +265,7 @@ def wrong_levels(source: str, translation: str) -> list[str]:
         for i in range(len(words) - len(parts) + 1):
             if words[i:i + len(parts)] != parts:
                 continue
-            near = {_EN_LEVELS[w] for w in [*words[max(0, i - 2):i],
-                                              *words[i + len(parts):i + len(parts) + 2]]
-                    if w in _EN_LEVELS}
+            near = _levels_beside(words, i, i + len(parts))
             if near and level not in near:
                 out.append(f"{as_written(source, name)} ({level})")
                 break
