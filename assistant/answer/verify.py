@@ -16,6 +16,11 @@ Every check compares the translation with its source; none trusts the model:
   term hints, or a short list of words English capitalizes anyway (months, "Mr",
   "Party"): "China", "President", "Board of Directors" are rejected when the source and
   hints do not give them;
+- ``places``: a place keeps its administrative level ("Huyện Cao Lãnh" is not "City
+  Cao Lãnh", see ``places.py``);
+- ``untranslated``: no hinted term is left in Vietnamese ("Secretary Huyện uỷ"); codes
+  and abbreviations may stay as written;
+- ``terms``: enough of the hinted terms' English is used;
 - ``loop``: no repeated phrase or sentence (small models loop);
 - ``length``: the translation's length is in proportion to the source's;
 - ``language``: the translation is in the target language;
@@ -42,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer.facts import CODE, code_key, names, number_list, numbers
+from assistant.answer.places import wrong_levels
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -202,76 +208,6 @@ def untranslated_terms(translation: str, hints: Sequence[tuple[str, str]]) -> li
     return out
 
 
-# Administrative levels (folded Vietnamese -> English): a place keeps its level in the
-# translation. "Huyện Cao Lãnh" is Cao Lãnh district; "Cao Lãnh City" is another place.
-_VI_LEVELS = {"tinh": "province", "huyen": "district", "thanh pho": "city", "tp": "city",
-              "xa": "commune", "phuong": "ward", "thi tran": "township", "thi xa": "town"}
-_EN_LEVELS = {"province": "province", "provinces": "province", "provincial": "province",
-              "district": "district", "districts": "district", "city": "city",
-              "cities": "city", "municipal": "city", "commune": "commune",
-              "communes": "commune", "ward": "ward", "wards": "ward", "township": "township",
-              "townships": "township", "town": "town", "towns": "town"}
-_VI_LEVEL = re.compile(r"(?<!\w)(thành phố|thị trấn|thị xã|tỉnh|huyện|xã|phường|TP\.?)\s+",
-                       re.IGNORECASE)
-
-
-def place_levels(source: str) -> list[tuple[str, str]]:
-    """``(folded place name, level)`` for each "<level word> <Name>" of a Vietnamese
-    sentence ("Huyện Cao Lãnh" -> ("cao lanh", "district")); "Tỉnh ủy" (a committee,
-    lowercase after the level word) is not a place."""
-    out = []
-    for m in _VI_LEVEL.finditer(source):
-        words: list[str] = []
-        prev = 0
-        for w in re.finditer(r"[^\W\d_]+", source[m.end():]):
-            if not w.group(0)[:1].isupper() or len(words) == 3 or \
-                    (words and source[m.end():][prev:w.start()].strip()):
-                break
-            words.append(w.group(0))
-            prev = w.end()
-        if words:
-            out.append((fold(" ".join(words)), _VI_LEVELS[fold(m.group(1)).rstrip(".")]))
-    return out
-
-
-def _levels_beside(words: list[str], start: int, end: int) -> set[str]:
-    """The administrative levels written right beside the name ``words[start:end]``:
-    "City X", "the city of X", "X district"; not "X (Province of Y)", which is Y's."""
-    out = set()
-    if start >= 1 and words[start - 1] in _EN_LEVELS:
-        out.add(_EN_LEVELS[words[start - 1]])
-    elif start >= 2 and words[start - 1] == "of" and words[start - 2] in _EN_LEVELS:
-        out.add(_EN_LEVELS[words[start - 2]])
-    if end < len(words) and words[end] in _EN_LEVELS and \
-            (end + 1 == len(words) or words[end + 1] != "of"):
-        out.add(_EN_LEVELS[words[end]])
-    return out
-
-
-def wrong_levels(source: str, translation: str) -> list[str]:
-    """Places of the source that the translation gives another administrative level
-    (a level word right before or after the name, none of them the source's).
-
-    >>> wrong_levels("Huyện Cao Lãnh có 05 loại hình sinh hoạt chi bộ.",
-    ...              "City Cao Lãnh has 5 types of Party cells.")
-    ['Cao Lãnh (district)']
-    >>> wrong_levels("Huyện Cao Lãnh có 05 loại hình.", "Cao Lanh district has 5 types.")
-    []
-    """
-    words = re.findall(r"[a-z0-9]+", fold(translation))
-    out = []
-    for name, level in place_levels(source):
-        parts = name.split()
-        for i in range(len(words) - len(parts) + 1):
-            if words[i:i + len(parts)] != parts:
-                continue
-            near = _levels_beside(words, i, i + len(parts))
-            if near and level not in near:
-                out.append(f"{as_written(source, name)} ({level})")
-                break
-    return list(dict.fromkeys(out))
-
-
 def as_written(source: str, folded: str) -> str:
     """The spelling in ``source`` of a folded name ("a pot" -> "A Pớt").
 
@@ -340,7 +276,8 @@ class TranslationVerifier:
         invented = self.unexplained_capitals(source, translation, hints)
         if invented:
             reasons.append("entities: " + ", ".join(invented))
-        levels = wrong_levels(source, translation)
+        levels = [f"{as_written(source, name)} ({level})"
+                  for name, level in wrong_levels(source, translation)]
         if levels:
             reasons.append("places: " + ", ".join(levels))
         left = untranslated_terms(translation, hints)

@@ -1,0 +1,85 @@
+"""Places keep their administrative level in a translation (a check of
+:class:`~assistant.answer.verify.TranslationVerifier`).
+
+The articles name places with their level: "tỉnh Đồng Tháp" (province), "Huyện Cao
+Lãnh" (district), "TP. Buôn Ma Thuột" (city). Two places may share a name at different
+levels (Cao Lãnh district and Cao Lãnh city are both in article 003), so a translation
+that writes "City Cao Lãnh" for Huyện Cao Lãnh names the wrong place, with every name
+and number kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.vietnamese import fold
+
+# Administrative levels (folded Vietnamese -> English): a place keeps its level in the
+# translation. "Huyện Cao Lãnh" is Cao Lãnh district; "Cao Lãnh City" is another place.
+_VI_LEVELS = {"tinh": "province", "huyen": "district", "thanh pho": "city", "tp": "city",
+              "xa": "commune", "phuong": "ward", "thi tran": "township", "thi xa": "town"}
+_EN_LEVELS = {"province": "province", "provinces": "province", "provincial": "province",
+              "district": "district", "districts": "district", "city": "city",
+              "cities": "city", "municipal": "city", "commune": "commune",
+              "communes": "commune", "ward": "ward", "wards": "ward", "township": "township",
+              "townships": "township", "town": "town", "towns": "town"}
+_VI_LEVEL = re.compile(r"(?<!\w)(thành phố|thị trấn|thị xã|tỉnh|huyện|xã|phường|TP\.?)\s+",
+                       re.IGNORECASE)
+
+
+def place_levels(source: str) -> list[tuple[str, str]]:
+    """``(folded place name, level)`` for each "<level word> <Name>" of a Vietnamese
+    sentence ("Huyện Cao Lãnh" -> ("cao lanh", "district")); "Tỉnh ủy" (a committee,
+    lowercase after the level word) is not a place."""
+    out = []
+    for m in _VI_LEVEL.finditer(source):
+        words: list[str] = []
+        prev = 0
+        for w in re.finditer(r"[^\W\d_]+", source[m.end():]):
+            if not w.group(0)[:1].isupper() or len(words) == 3 or \
+                    (words and source[m.end():][prev:w.start()].strip()):
+                break
+            words.append(w.group(0))
+            prev = w.end()
+        if words:
+            out.append((fold(" ".join(words)), _VI_LEVELS[fold(m.group(1)).rstrip(".")]))
+    return out
+
+
+def _levels_beside(words: list[str], start: int, end: int) -> set[str]:
+    """The administrative levels written right beside the name ``words[start:end]``:
+    "City X", "the city of X", "X district"; not "X (Province of Y)", which is Y's."""
+    out = set()
+    if start >= 1 and words[start - 1] in _EN_LEVELS:
+        out.add(_EN_LEVELS[words[start - 1]])
+    elif start >= 2 and words[start - 1] == "of" and words[start - 2] in _EN_LEVELS:
+        out.add(_EN_LEVELS[words[start - 2]])
+    if end < len(words) and words[end] in _EN_LEVELS and \
+            (end + 1 == len(words) or words[end + 1] != "of"):
+        out.add(_EN_LEVELS[words[end]])
+    return out
+
+
+def wrong_levels(source: str, translation: str) -> list[tuple[str, str]]:
+    """``(folded place name, its level)`` for the places of the source that the
+    translation gives another administrative level (a level word right before or after
+    the name, none of them the source's).
+
+    >>> wrong_levels("Huyện Cao Lãnh có 05 loại hình sinh hoạt chi bộ.",
+    ...              "City Cao Lãnh has 5 types of Party cells.")
+    [('cao lanh', 'district')]
+    >>> wrong_levels("Huyện Cao Lãnh có 05 loại hình.", "Cao Lanh district has 5 types.")
+    []
+    """
+    words = re.findall(r"[a-z0-9]+", fold(translation))
+    out = []
+    for name, level in place_levels(source):
+        parts = name.split()
+        for i in range(len(words) - len(parts) + 1):
+            if words[i:i + len(parts)] != parts:
+                continue
+            near = _levels_beside(words, i, i + len(parts))
+            if near and level not in near:
+                out.append((name, level))
+                break
+    return list(dict.fromkeys(out))
