@@ -51,3 +51,27 @@ def test_the_verifier_on_real_labelled_translations(
         assert all(rejected.get(failure, [])), failure
     assert sum(rejected["wrong_number"]) / len(rejected["wrong_number"]) >= 0.9
     assert sum(kept) / len(kept) >= 0.7
+
+
+@pytest.mark.slow
+def test_the_real_model_translates_the_card_priorities_with_their_numbers(
+    seeded_settings: Settings, bot: Assistant
+) -> None:
+    """Priorities (1) and (6) of the card question (article 003) with the default
+    translation model, as `assistant translate` runs it (sampled attempts included):
+    verified, list number first, "lần thứ tư" kept as the fourth check."""
+    pytest.importorskip("llama_cpp")
+    translator = make_translator(seeded_settings, bot.index.embeddings)
+    assert translator is not None
+    first = ("(1) Chuẩn bị thực hiện quy trình rà soát, bổ sung quy hoạch Ban Chấp hành, Ban "
+             "Thường vụ và các chức danh cán bộ lãnh đạo nhiệm kỳ 2020 - 2025, 2021 - 2026; "
+             "Quy hoạch A1, nhiệm kỳ 2025 - 2030, 2026 - 2031 và các nhiệm kỳ tiếp theo.")
+    sixth = ("(6) Kiểm tra kỹ thuật thẻ đảng viên lần thứ tư theo Hướng dẫn của Ban Tổ chức "
+             "Trung ương và chỉ đạo của Thường trực Tỉnh uỷ (từ 15/4/2021 đến hết ngày "
+             "15/5/2021).")
+    samples = seeded_settings.translation.samples
+    for source, marker in ((first, "(1)"), (sixth, "(6)")):
+        done = translator.translate(source, "vi", "en", samples=samples)
+        assert done.verified, (done.text, done.reasons)
+        assert done.text.startswith(marker)
+    assert "fourth" in done.text.lower() or "4th" in done.text
