@@ -15,6 +15,15 @@ import re
 from assistant.vietnamese import STOPWORDS, fold, match_normalize
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d{3})*")
+# Numbers written in words, shared by the translator's hints and its verifier.
+VI_NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6,
+                   "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+# After "thứ" (an ordinal), "nhất" is 1: "lần thứ nhất" is the first time.
+VI_ORDINAL_WORDS = {**VI_NUMBER_WORDS, "nhất": 1}
+EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+               "twelfth thirteenth fourteenth fifteenth").split()
+MONTH_NAMES = ("January February March April May June July August September October "
+               "November December").split()
 # A document code ("21-NQ/TW"; the articles sometimes write "50- QĐ/TW").
 CODE = re.compile(r"\b\d{1,4} ?- ?[A-Za-zĐđ]+(?:/[A-Za-zĐđ]+)+")
 

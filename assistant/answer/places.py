@@ -10,6 +10,7 @@ and number kept.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from assistant.vietnamese import fold
@@ -25,6 +26,8 @@ _EN_LEVELS = {"province": "province", "provinces": "province", "provincial": "pr
               "townships": "township", "town": "town", "towns": "town"}
 _VI_LEVEL = re.compile(r"(?<!\w)(thành phố|thị trấn|thị xã|tỉnh|huyện|xã|phường|TP\.?)\s+",
                        re.IGNORECASE)
+# The first three words after a level word, only spaces between them.
+_NAME_WORDS = re.compile(r"[\W\d_]*([^\W\d_]+(?:\s+[^\W\d_]+){0,2})")
 
 
 def place_levels(source: str) -> list[tuple[str, str]]:
@@ -33,14 +36,9 @@ def place_levels(source: str) -> list[tuple[str, str]]:
     lowercase after the level word) is not a place."""
     out = []
     for m in _VI_LEVEL.finditer(source):
-        words: list[str] = []
-        prev = 0
-        for w in re.finditer(r"[^\W\d_]+", source[m.end():]):
-            if not w.group(0)[:1].isupper() or len(words) == 3 or \
-                    (words and source[m.end():][prev:w.start()].strip()):
-                break
-            words.append(w.group(0))
-            prev = w.end()
+        head = _NAME_WORDS.match(source, m.end())
+        words = list(itertools.takewhile(lambda w: w[:1].isupper(),
+                                         head.group(1).split() if head else []))
         if words:
             out.append((fold(" ".join(words)), _VI_LEVELS[fold(m.group(1)).rstrip(".")]))
     return out

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 
-_MONTH_NAMES = ("January February March April May June July August September October "
-                "November December").split()
+from assistant.answer.facts import EN_ORDINALS, MONTH_NAMES, VI_ORDINAL_WORDS
+
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 _DATE = re.compile(r"(?<![\d/.,-])(\d{1,2})\s?[/-]\s?(\d{1,2})(?:\s?[/-]\s?(\d{4}))?"
                    r"(?![\d/-]|[.,]\d)")
@@ -34,16 +34,10 @@ _DATE = re.compile(r"(?<![\d/.,-])(\d{1,2})\s?[/-]\s?(\d{1,2})(?:\s?[/-]\s?(\d{4
 _DATE_CONTEXT = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|vào|từ|đến|hôm)\s*$", re.I)
 _ORDINAL_TERM = re.compile(
     r"\b(khóa|khoá|lần thứ|quý)\s+([IVXL]{1,6})(?![^\W\d_])", re.I)
-_QUARTER_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
 # "lần thứ tư" (the fourth time): ordinals written as Vietnamese number words. Not a
 # bare "thứ hai": after "ngày" that is a weekday (Monday).
 _ORDINAL_WORD = re.compile(
-    r"\b(lần thứ)\s+(nhất|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười)(?![^\W\d_])",
-    re.I)
-_ORDINAL_WORDS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6,
-                  "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
-_ENGLISH_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth "
-                     "tenth").split()
+    r"\b(lần thứ)\s+(" + "|".join(VI_ORDINAL_WORDS) + r")(?![^\W\d_])", re.I)
 # A list item's marker at the start of a sentence: "(1)", "1)", "a)", "2.".
 _MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}\)|[a-zđ]\)|\d{1,2}\.(?=\s))\s*")
 
@@ -77,7 +71,7 @@ def format_hints(text: str) -> tuple[tuple[str, str], ...]:
             continue
         if year is None and not _DATE_CONTEXT.search(text[max(0, m.start() - 8):m.start()]):
             continue  # "10/13 xã" is a share, not a date
-        english = f"{_MONTH_NAMES[month - 1]} {day}" + (f", {year}" if year else "")
+        english = f"{MONTH_NAMES[month - 1]} {day}" + (f", {year}" if year else "")
         found.append((m.start(), m.group(0), english))
     for m in _ORDINAL_TERM.finditer(text):
         n = roman(m.group(2))
@@ -85,15 +79,15 @@ def format_hints(text: str) -> tuple[tuple[str, str], ...]:
             continue
         word = m.group(1).lower()
         if word == "quý":
-            if n not in _QUARTER_WORDS:
+            if n > 4:
                 continue
-            english = f"{_QUARTER_WORDS[n]} quarter"
+            english = f"{EN_ORDINALS[n - 1]} quarter"
         else:
             english = ordinal(n) + (" tenure" if word in ("khóa", "khoá") else "")
         found.append((m.start(), m.group(0), english))
     for m in _ORDINAL_WORD.finditer(text):
-        n = _ORDINAL_WORDS[m.group(2).lower()]
-        found.append((m.start(), m.group(0), f"{_ENGLISH_ORDINALS[n - 1]} ({ordinal(n)})"))
+        n = VI_ORDINAL_WORDS[m.group(2).lower()]
+        found.append((m.start(), m.group(0), f"{EN_ORDINALS[n - 1]} ({ordinal(n)})"))
     found.sort()
     return tuple(dict.fromkeys((span, en) for _, span, en in found))
 

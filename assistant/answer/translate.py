@@ -121,11 +121,8 @@ class Translator:
 
     def sampler(self, seed: int) -> BaseChatModel:
         """The translation model sampling at ``translation.sample_temperature`` with
-        ``seed`` (reproducible). A copy of the model's settings: an embedded model already
-        loaded shares its weights with the copy."""
-        load = getattr(self.model, "load", None)
-        if callable(load):
-            load()
+        ``seed`` (reproducible): a copy of the model's settings. Samples follow the greedy
+        attempts, which have loaded an embedded model, and the copy shares its weights."""
         return self.model.model_copy(update={
             "temperature": self.settings.translation.sample_temperature, "seed": seed})
 
@@ -193,14 +190,15 @@ class Translator:
                 self._record(text, hints, 3, joined, whole)
                 if whole.ok:
                     reply, verdict = joined, whole
-            for seed in range(1, samples + 1) if not verdict.ok else ():
+            for seed in range(1, samples + 1):
+                if verdict.ok:
+                    break
                 sampled = self.reply(text, messages, self.sampler(seed))
                 attempts += 1
                 check = self.verifier.check(text, sampled, hints, target)
                 self._record(text, hints, attempts, sampled, check)
                 if check.ok:
                     reply, verdict = sampled, check
-                    break
         return Translation(text, reply, verdict.ok, self.name, self.prompt, verdict.reasons,
                            verdict.similarity, self._vector(reply, verdict), attempts)
 

@@ -46,7 +46,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answer.facts import CODE, code_key, names, number_list, numbers
+from assistant.answer.facts import (
+    CODE,
+    EN_ORDINALS,
+    MONTH_NAMES,
+    VI_NUMBER_WORDS,
+    VI_ORDINAL_WORDS,
+    code_key,
+    names,
+    number_list,
+    numbers,
+)
 from assistant.answer.places import wrong_levels
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
 
@@ -60,15 +70,9 @@ _EN_NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4,
-    "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
-    "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "nineteen": 19, "twenty": 20, **{w: i for i, w in enumerate(EN_ORDINALS, start=1)},
 }
-_VI_NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6,
-                    "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
-_MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december"
-    .split(), start=1)}
+_MONTHS = {m.lower(): i for i, m in enumerate(MONTH_NAMES, start=1)}
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
 _QUARTER = re.compile(r"\bQ([1-4])\b")
 # Words English capitalizes whatever the source says.
@@ -115,7 +119,7 @@ def _derived_numbers(source: str) -> set[str]:
     numerals ("XIII" -> 13), Vietnamese number words ("hai" -> 2)."""
     out = {str(_ROMAN[m]) for m in _ROMAN_TOKEN.findall(CODE.sub(" ", source)) if m in _ROMAN}
     words = re.findall(r"[^\W\d_]+", nfc(source).lower())
-    out |= {str(_VI_NUMBER_WORDS[w]) for w in words if w in _VI_NUMBER_WORDS}
+    out |= {str(VI_NUMBER_WORDS[w]) for w in words if w in VI_NUMBER_WORDS}
     return out
 
 
@@ -125,9 +129,8 @@ def _required_list(source: str) -> list[str]:
     body = CODE.sub(" ", nfc(source))
     out = [str(_ROMAN[m]) for m in _ROMAN_TOKEN.findall(body) if m in _ROMAN]
     for m in re.finditer(r"\bthứ\s+([^\W\d_]+)", body.lower()):
-        word = {"nhất": "một"}.get(m.group(1), m.group(1))
-        if word in _VI_NUMBER_WORDS:
-            out.append(str(_VI_NUMBER_WORDS[word]))
+        if m.group(1) in VI_ORDINAL_WORDS:
+            out.append(str(VI_ORDINAL_WORDS[m.group(1)]))
     return out
 
 
