@@ -335,6 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="labelled translations (calibrate)")
     s.add_argument("--calibration-out", dest="calibration_out",
                    help="where calibrate writes (default: assistant/data/calibration.json)")
+    s.add_argument("--sections",
+                   help="calibrate only these, comma-separated (refusal,grounding,translation,"
+                        "selection); the others keep their values in the file")
     s.add_argument("--split", choices=["test", "calib", "all"], default="test",
                    help="which questions (thresholds are fitted on calib; test is reported)")
     s.add_argument("--subset", help="file of question ids to run (e.g. eval/llm_gate.txt)")

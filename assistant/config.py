@@ -90,13 +90,14 @@ class AnswerSettings(BaseModel):
     max_evidence: int = Field(8, ge=1, le=30)
     min_evidence: int = Field(2, ge=1, le=30)
     # Keep sentences scoring within this margin of the best one (or the min_evidence best).
-    evidence_margin: float = 0.08
+    evidence_margin: float = _fitted("selection", "evidence_margin", 0.08)
     # ... and only from documents whose best sentence is within this of the best one
     # (questions across the articles), or within the tighter one (all other questions).
     document_margin: float = 0.05
     single_document_margin: float = 0.0
     # Also quote the sentence that follows each of the best N (same paragraph); 0 = off.
-    window: int = Field(2, ge=0, le=10)
+    window: int = Field(default_factory=lambda: int(calibrated("selection", "window", 2)),
+                        ge=0, le=10)
     max_question_chars: int = 4000
     # Refuse when the best evidence scores below these (cosine + 0.3 x word overlap),
     # fitted on the calib split (calibration.json); cross-lingual similarities run

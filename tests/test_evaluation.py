@@ -433,3 +433,38 @@ def test_the_llm_gate_checks_only_its_metrics_with_its_tolerance() -> None:
                    tolerance=0.1)
     assert {r["metric"]: r["regressed"] for r in rows} == {
         "key_fact_recall_native": False, "refusal_accuracy": True}
+
+
+def test_calibrate_selection_refits_only_its_section(
+    seeded_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`assistant eval calibrate --sections selection` grids evidence_margin x window on
+    calib questions, LLM-free, and leaves the other fitted sections as they were."""
+    from assistant.evaluation import calibrate
+
+    path = gold_subset(tmp_path, ["q03", "q13", "q20", "q80"])
+    out = tmp_path / "calibration.json"
+    before = json.loads((ROOT / "assistant" / "data" / "calibration.json").read_text("utf-8"))
+    out.write_text(json.dumps(before), encoding="utf-8")
+    code = main(["eval", "calibrate", "--sections", "selection", "--gold", str(path),
+                 "--calibration-out", str(out), "--index", str(seeded_settings.index_path)])
+    assert code == 0
+    after = json.loads(out.read_text(encoding="utf-8"))
+    for name in ("refusal", "grounding", "translation"):
+        assert after[name] == before[name]
+        assert after["report"][name] == before["report"][name]
+    chosen = after["report"]["selection"]["chosen"]
+    assert after["selection"] == {"evidence_margin": chosen["evidence_margin"],
+                                  "window": chosen["window"]}
+    trials = after["report"]["selection"]["trials"]
+    assert len(trials) == len(calibrate.MARGINS) * len(calibrate.WINDOWS)
+    within = [t for t in trials if t["sentences"] <= calibrate.MAX_SENTENCES]
+    assert within, trials  # four questions: some settings stay within the budget
+    assert chosen in within
+    # nothing within the sentence budget scores better
+    score = calibrate.selection_score(chosen)
+    assert all(calibrate.selection_score(t) <= score for t in within)
+    assert after["fitted_on"]["sections_refitted"] == ["selection"]
+    assert main(["eval", "calibrate", "--sections", "nope", "--gold", str(path),
+                 "--calibration-out", str(out)]) == 2
+    assert "unknown sections" in capsys.readouterr().err
