@@ -164,6 +164,12 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
         ("Cụm thi đua số III kết nạp được bao nhiêu đảng viên mới trong năm 2023?", False),
         # Gia Lai is in cluster III's article, the Q3 2023 review is in another one
         ("Who spoke for Gia Lai at the Q3 2023 online review conference?", True),
+        # a place named through its Party committee: cluster III's 20.777 is all 13
+        # provinces' figure, not Quảng Trị's (the cluster head)
+        ("Năm 2023, Ban Tổ chức Tỉnh ủy Quảng Trị đã tham mưu kết nạp bao nhiêu đảng viên?",
+         True),
+        ("How many new Party members did the Quang Tri provincial organization board help "
+         "admit in 2023?", True),
     ],
 )
 def test_near_misses_are_refused_and_their_controls_answered(

@@ -74,7 +74,11 @@ _DATE = re.compile(
 _AUTHOR = re.compile(r"\b(who wrote|author|written by|byline|credited|reporter|tac gia"
                      r"|ai viet|nguoi viet|but danh|phong vien)\b")
 _WHICH_YEAR = re.compile(r"\b(nam nao|which year|what year|for which year|nam bao nhieu)\b")
-_PLACE_CUE = r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|province|city|district|commune|in|at)"
+# Words right before a place name: an administrative level, or the Party committee of that
+# level ("Tỉnh ủy Bình Định" is Bình Định's); and right after it, in English.
+_PLACE_CUE = (r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|tinh uy|thanh uy|huyen uy"
+              r"|province|city|district|commune|in|at)")
+_PLACE_AFTER = r"(?:province|city|district|provincial|municipal|district-level)"
 _NATIONWIDE = re.compile(r"\b(nationwide|national|across the country|whole country|ca nuoc"
                          r"|toan quoc)\b")
 _EN_COUNTED = re.compile(
@@ -281,16 +285,19 @@ def asks_author(question: str) -> bool:
 
 def place_anchors(question: str) -> list[str]:
     """The anchors the question names as places ("tỉnh Kon Tum", "in Tháp Mười", "Gia
-    Lai province"); person names ("Trương Thị Mai") are not places.
+    Lai province", "Tỉnh ủy Quảng Trị", "the Quang Tri provincial board"); person names
+    ("Trương Thị Mai") are not places.
 
     >>> place_anchors("How many did Truong Thi Mai urge in Kon Tum province?")
     ['kon tum']
+    >>> place_anchors("Ban Tổ chức Tỉnh ủy Bình Định cử bao nhiêu lượt cán bộ?")
+    ['binh dinh']
     """
     folded = match_normalize(question)
     return [a for a in anchors(question) if not a[:1].isdigit() and "/" not in a
             and not a.startswith(("quy ", "thang "))
             and (re.search(rf"\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
-                 or re.search(rf"\b{re.escape(a)}\s+(?:province|city|district)\b", folded))]
+                 or re.search(rf"\b{re.escape(a)}(?:'s)?\s+{_PLACE_AFTER}\b", folded))]
 
 
 def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence]) -> bool:
