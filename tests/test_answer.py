@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
+from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.retrieve.question import (
     anchors,
@@ -151,6 +153,9 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
     assert contains_term("giai doan 2022- 2026", "2022-2026")
     assert not contains_term("giai doan 2022- 2025", "2022-2026")
     assert is_multi_document("Across the articles, who chaired the conferences?")
+    assert is_multi_document("Bài về Đồng Tháp quý I/2021 và bài về Cụm thi đua số III nói gì?")
+    assert is_multi_document("Compare the 2018 and the 2023 conferences.")
+    assert not is_multi_document("Who spoke for Gia Lai at the Q3 2023 online review conference?")
 
 
 @pytest.mark.parametrize(
@@ -179,3 +184,21 @@ def test_near_misses_are_refused_and_their_controls_answered(
     assert ans.refused is refused, ans.text
     if not refused:
         assert ans.citations and len({c.doc_id for c in ans.citations}) == 1
+
+
+
+def test_a_question_about_two_named_articles_is_answered_from_both(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """Its anchors sit in two articles (Vĩnh Phúc, December 2018: 004; Kon Tum, September
+    2023: 000) and no single article holds them all: read as one-article question, it was
+    refused. With the seeds' translation memory, as `make run` serves it."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    bot = Assistant.from_settings(settings)
+    ans = bot.ask("What do the Vinh Phuc article from December 2018 and the Kon Tum article "
+                  "from September 2023 say about cadre planning?")
+    assert not ans.refused, ans.text
+    assert {"000", "004"} <= {c.doc_id[:3] for c in ans.citations}

@@ -24,8 +24,15 @@ _LIST_CUES = re.compile(
 _COUNT_CUE = re.compile(r"\b(\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi|two|three|four|five|six|"
                         r"seven|eight|nine|ten)\b")
 _MULTI_DOC = re.compile(
-    r"\b(across the articles|in the articles|in both|cac bai viet|cac bai bao|ca hai bai)\b"
+    r"\b(across the articles|in the articles|in both|cac bai viet|cac bai bao|ca hai bai"
+    r"|compare|comparing|so sanh)\b"
 )
+# Two named sources or events joined by "and": "the Vinh Phuc article ... and the Kon Tum
+# article", "bài về Đồng Tháp ... và bài về Cụm thi đua số III".
+_SOURCE = (r"(?:article|report|story|piece|conference|briefing|meeting|review|bai viet|bai bao"
+           r"|bai|hoi nghi|bao cao)")
+_TWO_SOURCES = re.compile(rf"\b{_SOURCE}\b[^?]{{0,90}}?\b(?:and|va)\s+(?:(?:the|in the|of the"
+                          rf"|o|trong|tai)\s+)?[^?]{{0,60}}?\b{_SOURCE}\b")
 _COUNT_QUESTION = {
     "en": re.compile(r"\b(how many|how much|what total|total number|what number of)\b"),
     "vi": re.compile(r"\b(bao nhiêu|mấy)\b"),
@@ -190,8 +197,16 @@ def _month_years(question: str) -> list[tuple[int, str]]:
 
 
 def is_multi_document(question: str) -> bool:
-    """"Across the articles, ...", "Theo các bài viết, ...": the answer spans documents."""
-    return bool(_MULTI_DOC.search(fold(question)))
+    """"Across the articles, ...", "Theo các bài viết, ...", "the X article and the Y
+    article": the answer spans documents.
+
+    >>> is_multi_document("What do the Vinh Phuc article and the Kon Tum report say?")
+    True
+    >>> is_multi_document("Who spoke for Gia Lai at the Q3 2023 online review conference?")
+    False
+    """
+    f = fold(question)
+    return bool(_MULTI_DOC.search(f) or _TWO_SOURCES.search(f))
 
 
 def wants_count(question: str) -> bool:
