@@ -202,3 +202,27 @@ def test_a_question_about_two_named_articles_is_answered_from_both(
                   "from September 2023 say about cadre planning?")
     assert not ans.refused, ans.text
     assert {"000", "004"} <= {c.doc_id[:3] for c in ans.citations}
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # Nguyễn Giờ is Bình Định's head of the organization board; Khánh Hòa is only
+        # named as the flag's recipient
+        ("Ai là Trưởng Ban Tổ chức Tỉnh ủy Khánh Hòa?", "the title asked for, of another place"),
+        ("Ai là Trưởng Ban Tổ chức Tỉnh ủy Bình Định?", ""),
+        # a province named with no cue word ("tỉnh", "Tỉnh ủy"): 20.777 and 1.722 are the
+        # 13 provinces' totals
+        ("Năm 2023, Đắk Lắk đã kết nạp bao nhiêu đảng viên mới?", "a figure for another scope"),
+        ("Năm 2023, Đà Nẵng đã cử bao nhiêu lượt cán bộ đi đào tạo, bồi dưỡng?",
+         "a figure for another scope"),
+        ("Năm 2023, các địa phương trong Cụm thi đua số III đã cử bao nhiêu lượt cán bộ đi đào "
+         "tạo, bồi dưỡng?", ""),
+    ],
+)
+def test_a_title_or_a_figure_must_be_the_named_places(
+    bot: Assistant, question: str, reason: str
+) -> None:
+    _, result, _ = bot.gather(question)
+    assert result.answerable is (reason == "")
+    assert result.reason == reason

@@ -4,5 +4,7 @@
 - :mod:`.metrics`: per-question scoring and aggregates;
 - :mod:`.report`: ``report.json`` / ``report.md`` and the text summary;
 - :mod:`.harness`: ``assistant eval`` (run, compare with a baseline, gate);
-- :mod:`.naive`: the plain LangChain comparator pipeline.
+- :mod:`.naive`: the plain LangChain comparator pipeline;
+- :mod:`.args`: the arguments of ``assistant eval``;
+- :mod:`.calibrate`: ``assistant eval calibrate``.
 """

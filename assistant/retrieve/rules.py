@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
+from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.question import (
@@ -88,7 +89,8 @@ _EN_COUNTED = re.compile(
 _EN_HEADS = re.compile(r"\bwho (?:heads|leads) the\b[^?]*\b"
                        r"(?:board|commission|committee|department|cluster|organi[sz]ation)\b")
 _EN_ROLE = re.compile(
-    r"\bwho (?:is|was|are|were|heads?|headed)\b.{0,24}?\b(?:the )?((?:permanent |standing )?"
+    r"\b(?:who (?:is|was|are|were|heads?|headed)|name of)\b.{0,24}?\b(?:the )?"
+    r"((?:permanent |standing )?"
     r"(?:deputy )?(?:party )?(?:secretary|head|chair(?:man|woman|person)?|director))\b"
 )
 _EN_ROLES = [
@@ -211,6 +213,14 @@ def _sentence_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
     return text[begin:e.start]
 
 
+def _paragraph_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
+    """The text from the start of the paragraph holding ``e`` up to ``e``."""
+    text = (doc_texts or {}).get(e.doc_id, "")
+    if not text or text[e.start:e.end] != e.text:
+        return ""
+    return text[text.rfind("\n", 0, e.start) + 1:e.start]
+
+
 def _times(e: Sentence, own_only: bool = False, context: str = ""
            ) -> tuple[set[str], set[str]]:
     """The years and quarters a sentence names, with the ``context`` before it (with
@@ -250,12 +260,20 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     role = role_asked(question) or english_role(question)
     if role is not None and not any(has_role(e.text, role) for e in chosen):
         return False, "not the title asked for"
+    places = place_anchors(question)
+    if role is not None and places and not any(
+            has_role(e.text, role) and _about(e, places, chosen) for e in chosen):
+        return False, "the title asked for, of another place"
     asked = anchors(question)
     joined = match_normalize(" ".join(asked))
     years, quarters = set(_YEAR.findall(joined)), set(_QUARTER.findall(joined))
     if answering and (years or quarters) and not _WHICH_YEAR.search(fold(nfc(question))):
         own = [_times(e, own_only=True, context=_sentence_start(e, doc_texts))
                for e in answering[:2]]
+        # a sentence naming no year takes its paragraph's ("Chiều 3/12 ... tháng 12 năm
+        # 2018. Đồng chí Phạm Minh Chính ... chủ trì hội nghị.")
+        own = [(y or _times(e, own_only=True, context=_paragraph_start(e, doc_texts))[0], q)
+               for (y, q), e in zip(own, answering[:2], strict=True)]
         if years and all(y and not y & years for y, _ in own):
             return False, "another year"
         if quarters and all(q and not q & quarters for _, q in own):
@@ -267,7 +285,6 @@ def can_answer(question: str, chosen: Sequence[Sentence],
             re.search(r"\b(toan quoc|ca nuoc|toan nganh)\b", match_normalize(e.text))
             for e in answering):
         return False, "not a national figure"
-    places = place_anchors(question)
     if wants_count(question) and places and not any(
             _about(e, places, chosen) for e in answering):
         return False, "a figure for another scope"
@@ -292,11 +309,13 @@ def place_anchors(question: str) -> list[str]:
     ['kon tum']
     >>> place_anchors("Ban Tổ chức Tỉnh ủy Bình Định cử bao nhiêu lượt cán bộ?")
     ['binh dinh']
+    >>> place_anchors("How many new members did Gia Lai admit?")
+    ['gia lai']
     """
     folded = match_normalize(question)
     return [a for a in anchors(question) if not a[:1].isdigit() and "/" not in a
             and not a.startswith(("quy ", "thang "))
-            and (re.search(rf"\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
+            and (is_province(a) or re.search(rf"\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
                  or re.search(rf"\b{re.escape(a)}(?:'s)?\s+{_PLACE_AFTER}\b", folded))]
 
 
