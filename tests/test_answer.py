@@ -226,3 +226,42 @@ def test_a_title_or_a_figure_must_be_the_named_places(
     _, result, _ = bot.gather(question)
     assert result.answerable is (reason == "")
     assert result.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # the articles know Emulation Cluster No. III only
+        ("Năm 2024, Ban Tổ chức Tỉnh ủy nào làm Cụm trưởng Cụm thi đua số II?",
+         ["cum thi dua so ii"]),
+        ("Năm 2024, Ban Tổ chức Tỉnh ủy nào làm Cụm trưởng Cụm thi đua số III?", []),
+        ("Which provincial organization board heads Emulation Cluster No. 2 for 2024?",
+         ["cum thi dua so ii"]),
+        ("Which provincial organization board heads Emulation Cluster No. 3 for 2024?", []),
+    ],
+)
+def test_a_numbered_cluster_is_an_anchor(bot: Assistant, question: str, missing: list[str]
+                                         ) -> None:
+    _, result, _ = bot.gather(question)
+    assert result.missing_anchors == missing
+    assert result.answerable is (not missing)
+
+
+def test_an_english_count_is_of_the_head_noun() -> None:
+    """"19 schemes on Party building" is no count of "new Party members" (a question
+    about 2022 was answered with it)."""
+    from assistant.retrieve.rules import wanted_sentence
+    from assistant.retrieve.sentences import Evidence
+
+    def sentence(text: str, translation: str) -> Evidence:
+        return Evidence(doc_id="002", start=0, end=len(text), text=text, score=1.0, dense=1.0,
+                        lexical=0.0, translation=translation, translation_verified=True)
+
+    question = "How many new Party members did the provinces admit in 2022?"
+    schemes = sentence("Tập trung tham mưu tổ chức thực hiện 19 đề án về tổ chức xây dựng Đảng",
+                       "Advise on carrying out 19 schemes on Party organization-building")
+    members = sentence("kết nạp được 20.777 đảng viên mới;", "admitted 20,777 new Party members;")
+    counts = wanted_sentence(question)
+    assert counts is not None
+    assert not counts(schemes)
+    assert counts(members)

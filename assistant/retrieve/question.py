@@ -132,6 +132,21 @@ def _name_runs(question: str) -> list[list[str]]:
     return runs
 
 
+# A numbered emulation cluster ("Cluster III", "Emulation Cluster No. 3", "Cụm thi đua số
+# III"): its number is an anchor written the articles' way, "cum thi dua so iii".
+_CLUSTER = re.compile(r"\b(?:cluster|cụm thi đua)\s+(?:no\.?\s*|number\s+|số\s+|#)?"
+                      r"([ivx]{1,4}|\d{1,2})\b", re.I)
+_ROMAN_NUMERALS = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi",
+                   "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
+
+
+def _cluster_anchor(number: str) -> str:
+    n = number.lower()
+    if n.isdigit():
+        n = _ROMAN_NUMERALS[int(n)] if 0 < int(n) < len(_ROMAN_NUMERALS) else n
+    return f"cum thi dua so {n}"
+
+
 def anchors(question: str) -> list[str]:
     """Terms the retrieved text must contain for the question to be answerable.
 
@@ -142,6 +157,8 @@ def anchors(question: str) -> list[str]:
 
     >>> anchors("Ai là Bí thư Tỉnh ủy Cà Mau?")
     ['ca mau']
+    >>> anchors("Which province headed Emulation Cluster No. 3 in 2024?")
+    ['2024', 'cum thi dua so iii']
     """
     q = nfc(question)
     english = detect_language(q) == "en"
@@ -158,6 +175,8 @@ def anchors(question: str) -> list[str]:
         found.append("quy " + _ROMAN[(m.group(1) or m.group(2)).lower()])
     for m in re.finditer(r"\bquý\s+([IV]+)\b", q, re.I):
         found.append("quy " + m.group(1).lower())
+    for m in _CLUSTER.finditer(q):
+        found.append(_cluster_anchor(m.group(1)))
     for run in _name_runs(q):
         if len(run) == 1 and run[0] in STOPWORDS:  # "In", "Do", "Da" alone are not names
             continue

@@ -164,18 +164,19 @@ def english_role(question: str) -> str | None:
 
 def english_counted(question: str) -> tuple[list[str], set[str]]:
     """What an English "how many X ..." question counts: the first folded syllables of
-    the Vietnamese terms of X (glossary) and the English stems of X.
+    the Vietnamese terms of X (glossary) and the stem of X's head noun, its last word
+    ("Party" in "new Party members" is in every other sentence; "members" is counted).
 
     >>> nouns, stems = english_counted("How many new Party members did they admit in 2022?")
     >>> nouns, sorted(stems)
-    (['dang vien'], ['member', 'new', 'parti'])
+    (['dang vien'], ['member'])
     """
     m = _EN_COUNTED.search(fold(nfc(question)) + " in")
     if not m or not m.group(1).strip():
         return [], set()
     phrase = m.group(1)
     nouns = [" ".join(fold(term).split()[:2]) for terms in concepts(phrase) for term in terms]
-    return list(dict.fromkeys(nouns)), english_stems(phrase)
+    return list(dict.fromkeys(nouns)), english_stems(phrase.split()[-1])
 
 
 def _counts(e: Sentence, question: str) -> bool:
