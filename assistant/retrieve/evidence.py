@@ -39,6 +39,7 @@ from assistant.retrieve.rules import (
     has_content,
     is_multi_part,
     question_words,
+    role_sentences,
     wanted_sentence,
 )
 from assistant.retrieve.sentences import Evidence, EvidenceResult
@@ -250,6 +251,9 @@ class EvidenceSelector:
             extra = next((e for e in ranked if kind(e) and e.score >= best.score - KIND_MARGIN
                           and e not in chosen), None)
             chosen = [*chosen, extra] if extra is not None else chosen
+        pool = sorted(cands, key=lambda e: -e.score) if multi else ranked
+        chosen += role_sentences(
+            question, chosen, [e for e in pool if e.score >= best.score - KIND_MARGIN])
         fits, reason = can_answer(question, chosen, texts)
         rules_ok = not missing and fits
         answerable = scores_ok and rules_ok

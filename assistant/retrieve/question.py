@@ -24,7 +24,8 @@ _LIST_CUES = re.compile(
 _COUNT_CUE = re.compile(r"\b(\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi|two|three|four|five|six|"
                         r"seven|eight|nine|ten)\b")
 _MULTI_DOC = re.compile(
-    r"\b(across the articles|in the articles|in both|cac bai viet|cac bai bao|ca hai bai"
+    r"\b(across the articles|in the articles|the articles|in both|cac bai viet|cac bai bao"
+    r"|ca hai bai"
     r"|compare|comparing|so sanh)\b"
 )
 # Two named sources or events joined by "and": "the Vinh Phuc article ... and the Kon Tum

@@ -91,7 +91,7 @@ _EN_HEADS = re.compile(r"\bwho (?:heads|leads) the\b[^?]*\b"
 _EN_ROLE = re.compile(
     r"\b(?:who (?:is|was|are|were|heads?|headed)|name of)\b.{0,24}?\b(?:the )?"
     r"((?:permanent |standing )?"
-    r"(?:deputy )?(?:party )?(?:secretary|head|chair(?:man|woman|person)?|director))\b"
+    r"(?:deputy )?(?:party )?(?:secretary|head|chair(?:man|woman|person)?|director))s?\b"
 )
 _EN_ROLES = [
     (re.compile(r"(permanent|standing) deputy (party )?secretary"), "pho bi thu thuong truc"),
@@ -117,8 +117,14 @@ def is_multi_part(question: str) -> bool:
     True
     >>> is_multi_part("Who attended at the Gia Lai bridge point in Q3 2023?")
     False
+    >>> is_multi_part("Who headed the organization boards of Binh Dinh and Da Nang?")
+    True
     """
-    return is_multi_document(question) or bool(_MULTI_PART.search(fold(nfc(question))))
+    folded = fold(nfc(question))
+    if is_multi_document(question) or _MULTI_PART.search(folded):
+        return True
+    # two places asked about together: "of Bình Định and Đà Nẵng", "Kon Tum và Gia Lai"
+    return len(place_anchors(question)) >= 2 and bool(re.search(r"\b(and|va)\b", folded))
 
 
 def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
@@ -290,6 +296,24 @@ def can_answer(question: str, chosen: Sequence[Sentence],
             _about(e, places, chosen) for e in answering):
         return False, "a figure for another scope"
     return True, ""
+
+
+def role_sentences(question: str, chosen: Sequence[S], candidates: Sequence[S]) -> list[S]:
+    """For a title question about places ("Who heads the boards of Bình Định and Đà
+    Nẵng?"), the best of ``candidates`` (best first) that names the title for each place
+    no chosen sentence does."""
+    role = role_asked(question) or english_role(question)
+    places = place_anchors(question) if role else []
+    extra: list[S] = []
+    for place in places:
+        have = [*chosen, *extra]
+        if any(has_role(e.text, role or "") and _about(e, [place], have) for e in have):
+            continue
+        hit = next((e for e in candidates if e not in have and has_role(e.text, role or "")
+                    and _about(e, [place], have)), None)
+        if hit is not None:
+            extra.append(hit)
+    return extra
 
 
 def asks_author(question: str) -> bool:
