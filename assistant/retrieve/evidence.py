@@ -121,9 +121,11 @@ class EvidenceSelector:
 
     def _use_translations(self, cands: list[Evidence], qvec: np.ndarray, question: str) -> None:
         """Attach the cached translations of sentences written in another language than
-        the question's, and score those sentences on their translation too (the higher
-        of the two): an English question meets "joined the Party" in the English of
-        "kết nạp ... đảng viên" rather than across languages."""
+        the question's, and score those sentences on their translation too: the mean of
+        the question's similarity to the original and to the translation (when higher
+        than the original's alone), and the higher word overlap. An English question
+        meets "joined the Party" in the English of "kết nạp ... đảng viên" rather than
+        across languages only."""
         lang = detect_language(question)
         foreign = [e for e in cands if detect_language(e.text) != lang]
         if self.translations is None or not foreign:
@@ -139,7 +141,9 @@ class EvidenceSelector:
             if e.doc_id not in vectors:
                 vectors[e.doc_id] = self.translations.vectors(e.doc_id, lang)
             vec = vectors[e.doc_id].get((e.start, e.end))
-            dense = float(np.dot(qvec, vec)) if vec is not None else e.dense
+            # the mean of the two views of the sentence: one bad view (a loose
+            # translation, a weak cross-lingual match) cannot carry it alone
+            dense = (float(np.dot(qvec, vec)) + e.dense) / 2 if vec is not None else e.dense
             lexical = len(stems & english_stems(hit.text)) / len(stems) if stems else 0.0
             if dense > e.dense or lexical > e.lexical:
                 gain = max(dense, e.dense) - e.dense
