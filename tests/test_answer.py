@@ -194,6 +194,9 @@ def test_near_misses_are_refused_and_their_controls_answered(
         # 000), no single article holds them all
         ("What do the Vinh Phuc article from December 2018 and the Kon Tum article from "
          "September 2023 say about cadre planning?", {"000", "004"}),
+        # "..., and when?": the dates are in other sentences than the names (calib q72)
+        ("Across the articles, who chaired the Central Organization Commission's national "
+         "online conferences, and when?", {"000", "002", "004"}),
         # two places asked about together (Bình Định's head: 001; Đà Nẵng's: 002)
         ("Who were the heads of the organization boards of Binh Dinh and Da Nang?",
          {"001", "002"}),

@@ -285,8 +285,10 @@ def can_answer(question: str, chosen: Sequence[Sentence],
             return False, "another year"
         if quarters and all(q and not q & quarters for _, q in own):
             return False, "another quarter"
+    # "who chaired ..., and when?": the date may be in another sentence than the name
+    dated = chosen if is_multi_part(question) else answering
     if _WHEN.search(fold(nfc(question))) and not any(
-            _dates(f"{e.text} {e.translation}", set(asked)) for e in answering):
+            _dates(f"{e.text} {e.translation}", set(asked)) for e in dated):
         return False, "no date"
     if wants_count(question) and _NATIONWIDE.search(fold(nfc(question))) and not any(
             re.search(r"\b(toan quoc|ca nuoc|toan nganh)\b", match_normalize(e.text))
