@@ -277,3 +277,22 @@ def test_an_english_count_is_of_the_head_noun() -> None:
     assert counts is not None
     assert not counts(schemes)
     assert counts(members)
+
+
+@pytest.mark.parametrize(
+    ("question", "author"),
+    [
+        ("Ai là tác giả bài viết về hội nghị tổng kết thi đua của Cụm thi đua số III năm 2023?",
+         "THIÊN TRÚC"),
+        ("Ai viết bài về hội nghị tổng kết công tác xây dựng Đảng năm 2021 tại Đà Nẵng?",
+         "TRỌNG HÙNG"),
+    ],
+)
+def test_the_byline_answers_who_wrote_it_even_in_capitals(
+    bot: Assistant, question: str, author: str
+) -> None:
+    """The articles print the byline in capitals; the document record keeps the name as
+    a name ("Thiên Trúc"). The byline line was never added for such articles."""
+    ans = bot.ask(question)
+    assert not ans.refused, ans.text
+    assert any(c.quote == author for c in ans.citations), ans.text

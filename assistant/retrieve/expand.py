@@ -15,6 +15,12 @@ from assistant.index.store import Index
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.question import ENUM_ITEM
 from assistant.retrieve.sentences import Evidence, same_paragraph
+from assistant.vietnamese import nfc
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names equal but for case and Unicode form ("THIÊN TRÚC" is "Thiên Trúc")."""
+    return nfc(a).casefold() == nfc(b).casefold()
 
 
 def with_byline(index: Index, chosen: list[Evidence], records: dict[str, DocRecord | None]
@@ -27,7 +33,8 @@ def with_byline(index: Index, chosen: list[Evidence], records: dict[str, DocReco
             continue
         template = next(e for e in chosen if e.doc_id == doc_id)
         for s, end, _ in index.sentence_vectors(doc_id):
-            if rec.text[s:end].strip() == rec.author and all(e.start != s for e in out):
+            line = rec.text[s:end].strip()
+            if same_name(line, rec.author) and all(e.start != s for e in out):
                 out.append(replace(template, start=s, end=end, text=rec.text[s:end],
                                    translation="", translation_verified=False))
     return out
