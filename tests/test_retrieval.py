@@ -48,3 +48,30 @@ def test_langchain_retriever_interface(bot: Assistant) -> None:
     assert len(docs) == 3
     assert docs[0].metadata["doc_id"].startswith("004_")
     assert docs[0].id and "score" in docs[0].metadata
+
+
+def test_every_sentence_of_a_retrieved_chunk_is_a_candidate_even_across_its_edge(
+    bot: Assistant,
+) -> None:
+    """A sentence that straddles two chunks lies wholly in neither; it was never evidence
+    ("cập nhật cơ sở dữ liệu đảng viên vào phần mềm quản lý đảng viên ..." in 003, the
+    "2 năm thực hiện Nghị quyết Trung ương 4" clause in 004). Every chunk it touches now
+    brings it."""
+    import numpy as np
+
+    from assistant.retrieve.hybrid import Passage
+
+    question = "Cao Lãnh quản lý hồ sơ đảng viên thế nào?"
+    qvec = np.asarray(bot.index.embeddings.embed_query(question), dtype=np.float32)
+    for doc_id in ("003_95457bacc3751b1b", "004_1ab51a8452a64f1e"):
+        chunks = bot.index.chunks(sorted(bot.index.chunk_ids(doc_id))).values()
+        units = {(s, e) for s, e, _ in bot.index.sentence_vectors(doc_id)}
+        for c in chunks:
+            touched = {(s, e) for s, e in units if s < c.end and e > c.start}
+            passage = Passage(chunk_id=c.chunk_id, doc_id=doc_id, text=c.text, start=c.start,
+                              end=c.end, score=1.0)
+            got = {(ev.start, ev.end) for ev in bot.selector.candidates([passage], qvec, question)}
+            assert got == touched
+        straddling = [u for u in units if not any(c.start <= u[0] and u[1] <= c.end
+                                                  for c in chunks)]
+        assert straddling  # the seeds have one such sentence in each of these two articles

@@ -1,7 +1,8 @@
 """Retrieved passages -> evidence: the sentences that answer the question, and whether
 the corpus answers it at all.
 
-Each candidate sentence (or clause of a long sentence) inside a retrieved passage is
+Each candidate sentence (or clause of a long sentence) that a retrieved passage holds or
+touches (a sentence may straddle two chunks) is
 scored by cosine similarity between the question and the sentence (multilingual e5,
 vectors computed at ingest) plus the share of the question's content words it contains
 (folded syllables and bigrams, so diacritics and ``đ`` don't matter). The best sentence
@@ -185,7 +186,7 @@ class EvidenceSelector:
                 vec_cache[p.doc_id] = self.index.sentence_vectors(p.doc_id)
             doc_text = texts[p.doc_id]
             for start, end, vec in vec_cache[p.doc_id]:
-                if start < p.start or end > p.end or (p.doc_id, start, end) in seen:
+                if end <= p.start or start >= p.end or (p.doc_id, start, end) in seen:
                     continue
                 seen.add((p.doc_id, start, end))
                 text = doc_text[start:end]
