@@ -296,3 +296,13 @@ def test_the_byline_answers_who_wrote_it_even_in_capitals(
     ans = bot.ask(question)
     assert not ans.refused, ans.text
     assert any(c.quote == author for c in ans.citations), ans.text
+
+
+def test_a_question_about_a_family_of_document_codes_quotes_each_code(bot: Assistant) -> None:
+    """"Which conclusions (numbered KL/BTCTW) ...?" is a list question, and the list kept
+    only the enumeration of the best article: 08-KL/BTCTW (article 000) was dropped."""
+    ans = bot.ask("Các bài viết nhắc đến những kết luận nào của Ban Tổ chức Trung ương (số "
+                  "hiệu KL/BTCTW), ban hành khi nào?")
+    assert not ans.refused, ans.text
+    quoted = {m for c in ans.citations for m in re.findall(r"\d+-KL/BTCTW", c.quote)}
+    assert {"01-KL/BTCTW", "08-KL/BTCTW"} <= quoted

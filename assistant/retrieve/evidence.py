@@ -20,6 +20,8 @@ than generic off-topic sentences are (``background.py``), and the question's anc
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from assistant.config import AnswerSettings
@@ -44,7 +46,7 @@ from assistant.retrieve.rules import (
     wanted_sentence,
 )
 from assistant.retrieve.sentences import Evidence, EvidenceResult
-from assistant.vietnamese import content_tokens, detect_language, english_stems
+from assistant.vietnamese import content_tokens, detect_language, english_stems, nfc
 
 # Weight of the question-word overlap next to the cosine similarity (calibrated on
 # eval/gold.jsonl plus out-of-domain questions; see README, "Refusal").
@@ -57,6 +59,28 @@ UNKNOWN_SHARE = 0.5
 KIND_MARGIN = 0.25
 # Beside a whole enumeration, other sentences stay only within this of the best score.
 LIST_MARGIN = 0.02
+
+
+# A document-code family a question asks about without a number: "KL/BTCTW", "NQ/TW".
+_CODE_FAMILY = re.compile(r"(?<![\w-])([A-ZĐ]{1,5}/[A-ZĐ]{2,10})(?![\w/])")
+CODE_EXTRA = 3
+
+
+def coded_sentences(question: str, candidates: list[Evidence]) -> list[Evidence]:
+    """For "which conclusions (numbered KL/BTCTW) ...?": the best of ``candidates`` (best
+    first) quoting each code of that family ("08-KL/BTCTW"), at most ``CODE_EXTRA``."""
+    families = {m.group(1).upper() for m in _CODE_FAMILY.finditer(nfc(question))}
+    if not families:
+        return []
+    pattern = re.compile(r"\b\d{1,3}-(" + "|".join(map(re.escape, families)) + r")\b", re.I)
+    quoted: set[str] = set()
+    out: list[Evidence] = []
+    for e in candidates:
+        codes = {m.group(0).upper() for m in pattern.finditer(e.text)} - quoted
+        if codes and len(out) < CODE_EXTRA:
+            out.append(e)
+            quoted |= codes
+    return out
 
 
 class EvidenceSelector:
@@ -257,6 +281,9 @@ class EvidenceSelector:
                           and e not in chosen), None)
             chosen = [*chosen, extra] if extra is not None else chosen
         pool = sorted(cands, key=lambda e: -e.score) if multi else ranked
+        coded = coded_sentences(
+            question, [e for e in pool if e.score >= best.score - KIND_MARGIN])
+        chosen += [e for e in coded if e not in chosen]
         chosen += role_sentences(
             question, chosen, [e for e in pool if e.score >= best.score - KIND_MARGIN])
         fits, reason = can_answer(question, chosen, texts)
@@ -269,6 +296,7 @@ class EvidenceSelector:
                     e
                     for e in chosen
                     if (e.doc_id, e.start) in in_lists or e.score >= best.score - LIST_MARGIN
+                    or e in coded
                 ]
         chosen.sort(key=lambda e: (self._doc_order(e, passages), e.start))
         self.attach_translations(chosen, lang)
