@@ -31,6 +31,14 @@ _VI_MARKED = re.compile(
 )
 
 
+# Roman numerals as the articles write them (terms "khóa XIII", quarters "quý IV",
+# emulation clusters "Cụm thi đua số III"), with their values.
+ROMAN_NUMERALS: dict[str, int] = {
+    "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
+    "X": 10, "XI": 11, "XII": 12, "XIII": 13, "XIV": 14, "XV": 15, "XVI": 16, "XVII": 17,
+    "XVIII": 18, "XIX": 19, "XX": 20}
+
+
 def nfc(text: str) -> str:
     """Return ``text`` in Unicode NFC (Vietnamese files often mix NFC and NFD)."""
     return unicodedata.normalize("NFC", text)

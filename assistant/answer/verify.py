@@ -58,13 +58,10 @@ from assistant.answer.facts import (
     numbers,
 )
 from assistant.answer.places import wrong_levels
-from assistant.vietnamese import detect_language, fold, match_normalize, nfc
+from assistant.vietnamese import ROMAN_NUMERALS, detect_language, fold, match_normalize, nfc
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8,
-          "IX": 9, "X": 10, "XI": 11, "XII": 12, "XIII": 13, "XIV": 14, "XV": 15,
-          "XVI": 16, "XVII": 17, "XVIII": 18, "XIX": 19, "XX": 20}
 _ROMAN_TOKEN = re.compile(r"(?<![^\W\d_])(X{0,2}(?:IX|IV|V?I{0,3}))(?![^\W\d_])")
 _EN_NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -117,7 +114,8 @@ def _source_counts(source: str) -> Counter[str]:
 def _derived_numbers(source: str) -> set[str]:
     """Numbers a faithful translation may write that the source spells otherwise: Roman
     numerals ("XIII" -> 13), Vietnamese number words ("hai" -> 2)."""
-    out = {str(_ROMAN[m]) for m in _ROMAN_TOKEN.findall(CODE.sub(" ", source)) if m in _ROMAN}
+    out = {str(ROMAN_NUMERALS[m]) for m in _ROMAN_TOKEN.findall(CODE.sub(" ", source))
+           if m in ROMAN_NUMERALS}
     words = re.findall(r"[^\W\d_]+", nfc(source).lower())
     out |= {str(VI_NUMBER_WORDS[w]) for w in words if w in VI_NUMBER_WORDS}
     return out
@@ -127,7 +125,7 @@ def _required_list(source: str) -> list[str]:
     """Numbers the source writes otherwise that a translation must still give: Roman
     numerals ("khóa XV", "lần thứ XI") and ordinals in words ("lần thứ tư")."""
     body = CODE.sub(" ", nfc(source))
-    out = [str(_ROMAN[m]) for m in _ROMAN_TOKEN.findall(body) if m in _ROMAN]
+    out = [str(ROMAN_NUMERALS[m]) for m in _ROMAN_TOKEN.findall(body) if m in ROMAN_NUMERALS]
     for m in re.finditer(r"\bthứ\s+([^\W\d_]+)", body.lower()):
         if m.group(1) in VI_ORDINAL_WORDS:
             out.append(str(VI_ORDINAL_WORDS[m.group(1)]))
@@ -142,7 +140,8 @@ def _translation_counts(text: str) -> Counter[str]:
     words = re.findall(r"[a-z]+", body.lower())
     counts.update(str(_EN_NUMBER_WORDS[w]) for w in words if w in _EN_NUMBER_WORDS)
     romans = _ROMAN_TOKEN.findall(re.sub(r"(?<=[IVX])(?:st|nd|rd|th)\b", "", body))
-    counts.update(str(_ROMAN[m]) for m in romans if m in _ROMAN)  # "khóa XV" as "XV(th)"
+    # "khóa XV" as "XV(th)"
+    counts.update(str(ROMAN_NUMERALS[m]) for m in romans if m in ROMAN_NUMERALS)
     counts.update(str(_MONTHS[w]) for w in words if w in _MONTHS)
     return counts
 
@@ -326,7 +325,7 @@ class TranslationVerifier:
         source, the hints and :data:`ALWAYS_CAPITALIZED` do not explain."""
         known = {fold(w) for w in re.findall(r"[^\W\d_]+", source)}
         known |= {fold(w) for _, en in hints for w in re.findall(r"[^\W\d_]+", en)}
-        known |= {w.lower() for w in _ROMAN}
+        known |= {w.lower() for w in ROMAN_NUMERALS}
         out: list[str] = []
         for m in _CAP_WORD.finditer(translation):
             word = m.group(0)

@@ -137,7 +137,7 @@ def selection_score(trial: dict[str, Any]) -> float:
 def fit_selection(bot: Any, items: Sequence[GoldItem]) -> dict[str, Any]:
     """Grid search of ``evidence_margin`` x ``window`` on the calib questions, answered
     by the extractive backend (no LLM): what the evidence selection alone gets right."""
-    from assistant.evaluation.harness import _run_questions
+    from assistant.evaluation.harness import run_questions
     from assistant.evaluation.metrics import aggregate
 
     cfg, generator, translator = bot.selector.settings, bot.generator, bot.translator
@@ -147,7 +147,7 @@ def fit_selection(bot: Any, items: Sequence[GoldItem]) -> dict[str, Any]:
         for margin, window in itertools.product(MARGINS, WINDOWS):
             bot.selector.settings = cfg.model_copy(
                 update={"evidence_margin": margin, "window": window})
-            rows = _run_questions(bot, list(items), progress=False)
+            rows = run_questions(bot, list(items), progress=False)
             m = aggregate(rows)["metrics"]
             answered = [r for r in rows if not r["refused"]]
             trials.append({

@@ -68,7 +68,8 @@ def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _run_questions(bot: Any, items: list[GoldItem], progress: bool) -> list[dict[str, Any]]:
+def run_questions(bot: Any, items: list[GoldItem], progress: bool) -> list[dict[str, Any]]:
+    """Ask every question of ``items`` and score each answer (one report row each)."""
     from tqdm import tqdm
 
     rows: list[dict[str, Any]] = []
@@ -165,7 +166,7 @@ def run_eval(
                 mode = settings.retrieval.mode
             selected = items[:limit] if limit else items
             t_questions = time.perf_counter()
-            rows = _run_questions(bot, selected, progress)
+            rows = run_questions(bot, selected, progress)
             questions_s = time.perf_counter() - t_questions
         finally:
             bot.index.close()

@@ -280,12 +280,13 @@ class EvidenceSelector:
             extra = next((e for e in ranked if kind(e) and e.score >= best.score - KIND_MARGIN
                           and e not in chosen), None)
             chosen = [*chosen, extra] if extra is not None else chosen
+        # sentences of a kind the question names (a code family, a title of each place),
+        # from every article for a multi-part question
         pool = sorted(cands, key=lambda e: -e.score) if multi else ranked
-        coded = coded_sentences(
-            question, [e for e in pool if e.score >= best.score - KIND_MARGIN])
+        near = [e for e in pool if e.score >= best.score - KIND_MARGIN]
+        coded = coded_sentences(question, near)
         chosen += [e for e in coded if e not in chosen]
-        chosen += role_sentences(
-            question, chosen, [e for e in pool if e.score >= best.score - KIND_MARGIN])
+        chosen += role_sentences(question, chosen, near)
         fits, reason = can_answer(question, chosen, texts)
         rules_ok = not missing and fits
         answerable = scores_ok and rules_ok

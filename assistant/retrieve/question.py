@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese import STOPWORDS, detect_language, fold, match_normalize, nfc
+from assistant.vietnamese import (
+    ROMAN_NUMERALS,
+    STOPWORDS,
+    detect_language,
+    fold,
+    match_normalize,
+    nfc,
+)
 
 _LIST_CUES = re.compile(
     r"\b(list|which|what (were|are) the|priorities|tasks|steps|solutions|measures|items|"
@@ -137,14 +144,13 @@ def _name_runs(question: str) -> list[list[str]]:
 # III"): its number is an anchor written the articles' way, "cum thi dua so iii".
 _CLUSTER = re.compile(r"\b(?:cluster|cụm thi đua)\s+(?:no\.?\s*|number\s+|số\s+|#)?"
                       r"([ivx]{1,4}|\d{1,2})\b", re.I)
-_ROMAN_NUMERALS = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi",
-                   "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
+_ROMAN_OF = {value: roman.lower() for roman, value in ROMAN_NUMERALS.items()}
 
 
 def _cluster_anchor(number: str) -> str:
     n = number.lower()
     if n.isdigit():
-        n = _ROMAN_NUMERALS[int(n)] if 0 < int(n) < len(_ROMAN_NUMERALS) else n
+        n = _ROMAN_OF.get(int(n), n)
     return f"cum thi dua so {n}"
 
 

@@ -305,13 +305,14 @@ def role_sentences(question: str, chosen: Sequence[S], candidates: Sequence[S]) 
     Nẵng?"), the best of ``candidates`` (best first) that names the title for each place
     no chosen sentence does."""
     role = role_asked(question) or english_role(question)
-    places = place_anchors(question) if role else []
+    if role is None:
+        return []
     extra: list[S] = []
-    for place in places:
+    for place in place_anchors(question):
         have = [*chosen, *extra]
-        if any(has_role(e.text, role or "") and _about(e, [place], have) for e in have):
+        if any(has_role(e.text, role) and _about(e, [place], have) for e in have):
             continue
-        hit = next((e for e in candidates if e not in have and has_role(e.text, role or "")
+        hit = next((e for e in candidates if e not in have and has_role(e.text, role)
                     and _about(e, [place], have)), None)
         if hit is not None:
             extra.append(hit)
