@@ -40,6 +40,7 @@ from assistant.errors import InputError
 from assistant.index.embeddings import make_embeddings
 from assistant.index.store import Index, IngestReport, ProgressFn
 from assistant.index.translations import TranslationView
+from assistant.retrieve.diacritics import CorpusAccents
 from assistant.retrieve.evidence import Evidence, EvidenceResult, EvidenceSelector
 from assistant.retrieve.glossary import common_terms
 from assistant.retrieve.hybrid import HybridRetriever, Passage, Retriever
@@ -144,6 +145,7 @@ class Assistant:
             else TranslationView.for_settings(index.translations, settings))
         self.retriever = Retriever(index, settings.retrieval, self.translations)
         self.selector = EvidenceSelector(index, settings.answer, self.translations)
+        self.accents = CorpusAccents(index)
         self.translator = translator
         self.generator = generator
         checker = getattr(generator, "checker", None)
@@ -226,6 +228,7 @@ class Assistant:
     ) -> tuple[list[Passage], EvidenceResult, float]:
         """Retrieve passages and select evidence; returns them and the seconds taken."""
         t0 = time.perf_counter()
+        question = self.accents.restore(question)  # "bao nhieu dang vien" -> "bao nhiêu đảng viên"
         qvec = self.index.embeddings.embed_query(question)
         passages = self.retriever.search(question, k=top_k, vector=qvec)
         result = self.selector.select(question, passages, qvec)
@@ -243,7 +246,7 @@ class Assistant:
         t_start = time.perf_counter()
         q = clean_question(question, self.settings.answer.max_question_chars)
         lang = language or self.language_for(q)
-        standalone = self.standalone(q, history)
+        standalone = self.accents.restore(self.standalone(q, history))
         t_rewrite = time.perf_counter() - t_start
         passages, result, t_retrieve = self.gather(standalone, top_k)
         refused = not result.answerable

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.vietnamese import content_tokens, detect_language, fold, nfc
+from assistant.vietnamese import ROMAN_NUMERALS, content_tokens, detect_language, fold, nfc
 
 History = Sequence[tuple[str, str]]
 
@@ -41,8 +41,8 @@ _FOLLOW_CUES = re.compile(
 )
 _QUARTER_VI = re.compile(r"\bquý\s+(IV|III|II|I|[1-4])\b", re.IGNORECASE)
 _QUARTER_EN = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth) quarter)\b", re.IGNORECASE)
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-_FROM_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_ROMAN = {n: roman for roman, n in ROMAN_NUMERALS.items() if n <= 4}
+_FROM_ROMAN = {**{roman.lower(): n for n, roman in _ROMAN.items()}, **{str(n): n for n in _ROMAN}}
 _WORD_Q = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 

@@ -274,6 +274,13 @@ def _trim_span(span: Span, a: int, b: int) -> Span | None:
 
 # --- language ----------------------------------------------------------------------
 
+# A folded Vietnamese syllable: onset, vowel nucleus, coda. Romanized Vietnamese names
+# ("Kon Tum", "Ca Mau") match; English words ("September", "Highlands") do not.
+VI_SYLLABLE = re.compile(
+    r"^(ngh|ng|gh|gi|kh|ch|nh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(uye|uya|uyu|oai|oay|oao|oeo|uoi|uou|ieu|yeu|uay|uai|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe"
+    r"|oi|oo|ua|ue|ui|uo|uu|uy|ye|ya|a|e|i|o|u|y)(ch|ng|nh|c|m|n|p|t)?$"
+)
 _EN_WORDS = frozenset(
     """
     the a an of and or in on at to for is are was
@@ -287,6 +294,14 @@ _VI_WORDS = frozenset(
     và của là các những được trong cho với có không đã này theo
     về tại một người gì nào bao nhiêu ai đâu khi sao thế nhiệm
     vụ năm ngày quý tỉnh đảng
+    """.split()
+)
+# The same function words typed without diacritics ("bao nhieu dang vien"), leaving out
+# those that are English words too ("the", "to").
+_VI_WORDS_FOLDED = frozenset(
+    """
+    va cua la cac nhung duoc trong cho voi co khong da nay theo ve tai mot nguoi gi nao
+    bao nhieu ai dau khi sao nhiem vu nam ngay quy tinh dang nhu thi hay cung ra vao
     """.split()
 )
 
@@ -311,4 +326,19 @@ def detect_language(text: str) -> str:
     en_hits = sum(1 for w in words if w in _EN_WORDS)
     if marked / len(words) >= 0.2:
         return "vi"
+    if not marked and _unaccented_vietnamese(words):
+        return "vi"
     return "en" if en_hits >= vi_hits else "vi"
+
+
+def _unaccented_vietnamese(words: list[str]) -> bool:
+    """Vietnamese typed without diacritics ("ngay thanh lap nganh la ngay nao"): nearly
+    every word is a Vietnamese syllable, and Vietnamese function words outnumber English
+    ones. English rarely passes both ("What is the population of Vietnam?")."""
+    plain = [w for w in words if w.isalpha()]
+    if len(plain) < 3:
+        return False
+    valid = sum(1 for w in plain if VI_SYLLABLE.match(w) and w not in _EN_WORDS)
+    vi_hits = sum(1 for w in plain if w in _VI_WORDS_FOLDED)
+    en_hits = sum(1 for w in plain if w in _EN_WORDS)
+    return valid >= 0.85 * len(plain) and vi_hits >= 1 and vi_hits > en_hits

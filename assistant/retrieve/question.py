@@ -18,6 +18,7 @@ import re
 from assistant.vietnamese import (
     ROMAN_NUMERALS,
     STOPWORDS,
+    VI_SYLLABLE,
     detect_language,
     fold,
     match_normalize,
@@ -81,13 +82,6 @@ ENUM_ITEM = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s|[-–•*+]\s|[a-zđ]\)\
 _QUARTER_EN = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth)[- ]quarter)\b", re.I)
 _ROMAN = {"1": "i", "2": "ii", "3": "iii", "4": "iv", "first": "i", "second": "ii",
           "third": "iii", "fourth": "iv"}
-# A folded Vietnamese syllable: onset, vowel nucleus, coda. Romanized Vietnamese names
-# ("Kon Tum", "Ca Mau") match; English words ("September", "Highlands") do not.
-_VI_SYLLABLE = re.compile(
-    r"^(ngh|ng|gh|gi|kh|ch|nh|ph|qu|th|tr|[bcdghklmnprstvx])?"
-    r"(uye|uya|uyu|oai|oay|oao|oeo|uoi|uou|ieu|yeu|uay|uai|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe"
-    r"|oi|oo|ua|ue|ui|uo|uu|uy|ye|ya|a|e|i|o|u|y)(ch|ng|nh|c|m|n|p|t)?$"
-)
 # Titles and institutions written with capitals that are not names (folded phrases,
 # longest first). They are cut out of the question before names are looked for.
 _VI_TITLES = sorted(
@@ -187,7 +181,7 @@ def anchors(question: str) -> list[str]:
     for run in _name_runs(q):
         if len(run) == 1 and run[0] in STOPWORDS:  # "In", "Do", "Da" alone are not names
             continue
-        words = [w for w in run if not english or _VI_SYLLABLE.match(w)]
+        words = [w for w in run if not english or VI_SYLLABLE.match(w)]
         if words and (len(words) >= 2 or len(words[0]) > 3):
             found.append(" ".join(words))
     return list(dict.fromkeys(found))
