@@ -10,13 +10,16 @@ import pytest
 from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
 from assistant.errors import InputError
+from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.question import (
     anchors,
+    asks_person,
     contains_term,
     counted_noun,
     has_count,
     has_role,
     is_multi_document,
+    names_person,
     role_asked,
     wants_count,
 )
@@ -175,6 +178,18 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
          True),
         ("How many new Party members did the Quang Tri provincial organization board help "
          "admit in 2023?", True),
+        # a title no one is named for (Tân Hồng's secretary; commune chairmen in Tháp Mười)
+        ("Ai là Bí thư Huyện ủy Tân Hồng?", True),
+        ("Chủ tịch Ủy ban nhân dân huyện Tháp Mười là ai?", True),
+        # Vĩnh Phúc's article names the head of its organization board, not its secretary
+        ("Who was the provincial Party secretary of Vinh Phuc in December 2018?", True),
+        ("Who was the head of Vinh Phuc's provincial organization board in December 2018?",
+         False),
+        # "on what date" is not answered by a term of office; 01-KL/BTCTW has its day
+        ("Quy định số 50-QĐ/TW của Bộ Chính trị được ban hành vào ngày nào?", True),
+        ("On what date was Conclusion 01-KL/BTCTW issued?", False),
+        # cluster III's totals, in an article Bình Định's portal published
+        ("Năm 2023, tỉnh Bình Định kết nạp bao nhiêu đảng viên mới?", True),
     ],
 )
 def test_near_misses_are_refused_and_their_controls_answered(
@@ -184,6 +199,36 @@ def test_near_misses_are_refused_and_their_controls_answered(
     assert ans.refused is refused, ans.text
     if not refused:
         assert ans.citations and len({c.doc_id for c in ans.citations}) == 1
+
+
+def test_a_title_question_quotes_the_sentence_that_names_the_person(bot: Assistant) -> None:
+    """The best-scored sentences give the title without a name ("Đồng chí Phó Bí thư
+    Thường trực Tỉnh ủy phát biểu"); the one that names A Pớt must be quoted."""
+    ans = bot.ask("Ai là Phó Bí thư Thường trực Tỉnh ủy Kon Tum?")
+    assert not ans.refused
+    assert any("A Pớt" in c.quote for c in ans.citations), ans.text
+
+
+def test_who_questions_and_person_names() -> None:
+    assert asks_person("Bí thư Huyện ủy Tân Hồng tên là gì?")
+    assert asks_person("Who was Vinh Phuc's provincial Party secretary?")
+    assert not asks_person("Which board was elected cluster head?")
+    assert role_asked("Bí thư Huyện ủy Tân Hồng tên là gì?") == "bi thu huyen uy"
+    assert english_role("Who was Vinh Phuc's provincial Party secretary?") == "bi thu tinh uy"
+    assert english_role("Who is the district Party secretary of Cao Lanh?") == "bi thu huyen uy"
+    assert english_role("Who heads the Vinh Phuc provincial organization board?") == "truong ban"
+    assert "group" in english_counted("How many groups of tasks and solutions were set?")[1]
+    # real sentences of the seeds
+    assert names_person("Về phía Ban Tổ chức Tỉnh ủy Bình Định có đồng chí Nguyễn Giờ - Ủy "
+                        "viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Tổ chức Tỉnh ủy")
+    assert names_person("Tham dự hội nghị tại điểm cầu tỉnh có đồng chí A Pớt - Phó Bí thư "
+                        "Thường trực Tỉnh ủy")
+    assert names_person("Kết luận Hội nghị, đồng chí Cao Thanh Xuân, Tỉnh uỷ viên, Phó Trưởng "
+                        "ban Thường trực, Ban Tổ chức Tỉnh uỷ")
+    assert not names_person("Huyện Cao Lãnh có 05 loại hình sinh hoạt chi bộ")
+    assert not names_person("Tổng kết công tác thi đua Ban Tổ chức các tỉnh ủy, thành ủy khu "
+                            "vực miền Trung - Tây Nguyên")
+    assert not names_person("Dự tại điểm cầu Vĩnh Phúc có Ban Tổ chức các Huyện, Thành ủy")
 
 
 

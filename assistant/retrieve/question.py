@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.retrieve.gazetteer import is_province
 from assistant.vietnamese import (
     ROMAN_NUMERALS,
     STOPWORDS,
@@ -62,6 +63,8 @@ _LIST_MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s)")
 # "sau" = after) and read as a digit before the text is folded.
 _COUNT_WORD = re.compile(r"(?<![^\W\d_])(hai|ba|bốn|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn)"
                          r"(?![^\W\d_])")
+_WHO_VI = re.compile(r"\b(ai|ten la gi|ten gi|ho ten|ho va ten|ten cua)\b")
+_WHO_EN = re.compile(r"\b(who|whom|whose name|name of|full name)\b")
 # Titles a "who" question can ask for (folded), longest first.
 _ROLE = re.compile(
     r"(pho )?(bi thu|truong ban|chu tich|giam doc|vu truong)( thuong truc)?"
@@ -132,6 +135,43 @@ def _name_runs(question: str) -> list[list[str]]:
     if current:
         runs.append(current)
     return runs
+
+
+# Common Vietnamese family names (general knowledge, folded), and the administrative words
+# before a place: "Nguyễn Giờ" is a person, "huyện Tân Hồng" a place.
+_SURNAMES = frozenset("""
+    nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly mai truong cao
+    dinh lam to ha doan luong trinh dao luu ta thai chau quach tang kieu chu giang lai thach
+    tong khuc mac lu ong kim tieu
+    """.split())
+_ADMIN_CUE = re.compile(r"\b(?:tinh|huyen|thanh pho|tp|xa|phuong|thi xa|thi tran|diem cau)\s+$")
+
+
+def names_person(text: str) -> bool:
+    """Whether ``text`` names a person: a capitalized run outside titles of three or four
+    Vietnamese syllables, or of two that start with a family name or a one-letter syllable
+    ("A Pớt") and follow no administrative word; provinces are places.
+
+    >>> names_person("Bí thư Thành ủy Nguyễn Văn Quảng chủ trì hội nghị tại điểm cầu Đà Nẵng.")
+    True
+    >>> names_person("Huyện Tân Hồng tổ chức cho đồng chí Bí thư Huyện uỷ gặp gỡ bí thư chi bộ.")
+    False
+    """
+    text = nfc(text)
+    folded = fold(text)
+    for run in _name_runs(text):
+        if not 2 <= len(run) <= 4 or not all(VI_SYLLABLE.match(w) for w in run):
+            continue
+        name = " ".join(run)
+        if is_province(name):
+            continue
+        if len(run) >= 3:
+            return True
+        before = [folded[:m.start()] for m in re.finditer(rf"\b{re.escape(name)}\b", folded)]
+        if (run[0] in _SURNAMES or len(run[0]) == 1) and not all(
+                _ADMIN_CUE.search(b) for b in before):
+            return True
+    return False
 
 
 # A numbered emulation cluster ("Cluster III", "Emulation Cluster No. 3", "Cụm thi đua số
@@ -277,10 +317,20 @@ def role_asked(question: str) -> str | None:
     'pho bi thu thuong truc tinh uy'
     """
     f = fold(nfc(question))
-    if not re.search(r"\bai\b", f):
+    if not _WHO_VI.search(f):
         return None
     m = _ROLE.search(f)
     return m.group(0) if m else None
+
+
+def asks_person(question: str) -> bool:
+    """"Ai ...?", "... tên là gì?", "Who ...?", "the name of ...": a person is the answer.
+
+    >>> asks_person("Bí thư Huyện ủy Tân Hồng tên là gì?"), asks_person("Which board led?")
+    (True, False)
+    """
+    f = fold(nfc(question))
+    return bool((_WHO_EN if detect_language(question) == "en" else _WHO_VI).search(f))
 
 
 def has_role(text: str, role: str) -> bool:

@@ -22,16 +22,19 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
+from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.question import (
     anchors,
+    asks_person,
     contains_term,
     counted_noun,
     has_count,
     has_role,
     is_multi_document,
+    names_person,
     role_asked,
     wants_count,
 )
@@ -68,10 +71,16 @@ _MULTI_PART = re.compile(
 )
 _WHEN = re.compile(r"\b(when|what date|which date|what day|on what day|ngay nao|khi nao|bao gio"
                    r"|thoi gian nao|luc nao|ngay thang nao)\b")
-_DATE = re.compile(
-    r"\b\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?\b|\bngay\s+\d|\bthang\s+\d"
-    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december)\b|\b(?:19|20)\d{2}\b")
+_MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october"
+           r"|november|december)")
+_DATE = re.compile(rf"\b\d{{1,2}}\s*[/-]\s*\d{{1,2}}(?:\s*[/-]\s*\d{{2,4}})?\b|\bngay\s+\d"
+                   rf"|\bthang\s+\d|\b{_MONTHS}\b|\b(?:19|20)\d{{2}}\b")
+_WHEN_DAY = re.compile(r"\b(what date|which date|what day|on what day|ngay nao|ngay thang nao)\b")
+# a date that names a day: "28/9", "ngày 3", "September 28th", "the 3rd of December"
+_DAY = re.compile(
+    rf"\b\d{{1,2}}\s*[/-]\s*\d{{1,2}}(?:\s*[/-]\s*\d{{2,4}})?\b|\bngay\s+(?:mung\s+)?\d+"
+    rf"|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\b")
 _AUTHOR = re.compile(r"\b(who wrote|author|written by|byline|credited|reporter|tac gia"
                      r"|ai viet|nguoi viet|but danh|phong vien)\b")
 _WHICH_YEAR = re.compile(r"\b(nam nao|which year|what year|for which year|nam bao nhieu)\b")
@@ -82,26 +91,6 @@ _PLACE_CUE = (r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|tinh uy|thanh uy|huy
 _PLACE_AFTER = r"(?:province|city|district|provincial|municipal|district-level)"
 _NATIONWIDE = re.compile(r"\b(nationwide|national|across the country|whole country|ca nuoc"
                          r"|toan quoc)\b")
-_EN_COUNTED = re.compile(
-    r"\b(?:how (?:many|much)|what total|total number of|what number of)\s+"
-    r"((?:[a-z'-]+\s+){0,6}?)(?:did|do|does|were|was|are|is|have|has|had|will|would"
-    r"|could|in|at|across|from|during)\b")
-_EN_HEADS = re.compile(r"\bwho (?:heads|leads) the\b[^?]*\b"
-                       r"(?:board|commission|committee|department|cluster|organi[sz]ation)\b")
-_EN_ROLE = re.compile(
-    r"\b(?:who (?:is|was|are|were|heads?|headed)|name of)\b.{0,24}?\b(?:the )?"
-    r"((?:permanent |standing )?"
-    r"(?:deputy )?(?:party )?(?:secretary|head|chair(?:man|woman|person)?|director))s?\b"
-)
-_EN_ROLES = [
-    (re.compile(r"(permanent|standing) deputy (party )?secretary"), "pho bi thu thuong truc"),
-    (re.compile(r"deputy (party )?secretary"), "pho bi thu"),
-    (re.compile(r"secretary"), "bi thu"),
-    (re.compile(r"(permanent|standing) deputy head"), "pho truong ban thuong truc"),
-    (re.compile(r"deputy head"), "pho truong ban"),
-    (re.compile(r"head|director"), "truong ban"),
-    (re.compile(r"chair"), "chu tich"),
-]
 # Words that make a count a total over several places, not one place's figure.
 _AGGREGATE = re.compile(r"\b(cum|cac tinh|cac dia phuong|toan quoc|ca nuoc|toan nganh"
                         r"|\d+ tinh|tinh, thanh)\b")
@@ -150,39 +139,6 @@ def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
         return ranked, fewest
     kept = [e for e in ranked if e.doc_id in complete]
     return (kept or ranked), []
-
-
-def english_role(question: str) -> str | None:
-    """The title an English "who is the <title>" question asks about, as the folded
-    Vietnamese title ("bi thu" for "Party Secretary"), or None.
-
-    >>> english_role("Who was the Secretary of the Kon Tum Provincial Party Committee?")
-    'bi thu'
-    >>> english_role("Who chaired the conference?") is None
-    True
-    """
-    folded = fold(nfc(question))
-    m = _EN_ROLE.search(folded)
-    if not m:
-        return "truong ban" if _EN_HEADS.search(folded) else None
-    return next(vi for pattern, vi in _EN_ROLES if pattern.search(m.group(1)))
-
-
-def english_counted(question: str) -> tuple[list[str], set[str]]:
-    """What an English "how many X ..." question counts: the first folded syllables of
-    the Vietnamese terms of X (glossary) and the stem of X's head noun, its last word
-    ("Party" in "new Party members" is in every other sentence; "members" is counted).
-
-    >>> nouns, stems = english_counted("How many new Party members did they admit in 2022?")
-    >>> nouns, sorted(stems)
-    (['dang vien'], ['member'])
-    """
-    m = _EN_COUNTED.search(fold(nfc(question)) + " in")
-    if not m or not m.group(1).strip():
-        return [], set()
-    phrase = m.group(1)
-    nouns = [" ".join(fold(term).split()[:2]) for terms in concepts(phrase) for term in terms]
-    return list(dict.fromkeys(nouns)), english_stems(phrase.split()[-1])
 
 
 def _counts(e: Sentence, question: str) -> bool:
@@ -251,9 +207,10 @@ def wanted_sentence(question: str) -> Callable[[Sentence], bool] | None:
     return None
 
 
-def _dates(text: str, asked: set[str]) -> set[str]:
-    """Date expressions of ``text`` other than the question's own anchors."""
-    return {d for d in _DATE.findall(fold(text)) if d not in asked}
+def _dates(text: str, asked: set[str], day: bool = False) -> set[str]:
+    """Date expressions of ``text`` other than the question's own anchors (with ``day``,
+    only those that name a day: "on what date" is not answered by a year)."""
+    return {d for d in (_DAY if day else _DATE).findall(fold(text)) if d not in asked}
 
 
 def can_answer(question: str, chosen: Sequence[Sentence],
@@ -271,6 +228,9 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     if role is not None and places and not any(
             has_role(e.text, role) and _about(e, places, chosen) for e in chosen):
         return False, "the title asked for, of another place"
+    if role is not None and asks_person(question) and not any(
+            names_person(e.text) and has_role(e.text, role) for e in chosen):
+        return False, "no one named with the title asked for"
     asked = anchors(question)
     joined = match_normalize(" ".join(asked))
     years, quarters = set(_YEAR.findall(joined)), set(_QUARTER.findall(joined))
@@ -287,35 +247,44 @@ def can_answer(question: str, chosen: Sequence[Sentence],
             return False, "another quarter"
     # "who chaired ..., and when?": the date may be in another sentence than the name
     dated = chosen if is_multi_part(question) else answering
+    day = _WHEN_DAY.search(fold(nfc(question)))
     if _WHEN.search(fold(nfc(question))) and not any(
-            _dates(f"{e.text} {e.translation}", set(asked)) for e in dated):
-        return False, "no date"
+            _dates(f"{e.text} {e.translation}", set(asked), day=bool(day)) for e in dated):
+        return False, "no date" if not day else "no day given"
     if wants_count(question) and _NATIONWIDE.search(fold(nfc(question))) and not any(
             re.search(r"\b(toan quoc|ca nuoc|toan nganh)\b", match_normalize(e.text))
             for e in answering):
         return False, "not a national figure"
     if wants_count(question) and places and not any(
-            _about(e, places, chosen) for e in answering):
+            _about(e, places, chosen, _sentence_start(e, doc_texts)) for e in answering):
         return False, "a figure for another scope"
     return True, ""
 
 
 def role_sentences(question: str, chosen: Sequence[S], candidates: Sequence[S]) -> list[S]:
-    """For a title question about places ("Who heads the boards of Bình Định and Đà
-    Nẵng?"), the best of ``candidates`` (best first) that names the title for each place
-    no chosen sentence does."""
+    """For a title question, the best of ``candidates`` (best first) that names the title
+    for each place the question names ("Who heads the boards of Bình Định and Đà Nẵng?"),
+    preferring one that also names the person when a person is asked for ("Ai là Phó Bí
+    thư Thường trực Tỉnh ủy Kon Tum?" wants "đồng chí A Pớt - Phó Bí thư ...")."""
     role = role_asked(question) or english_role(question)
     if role is None:
         return []
     extra: list[S] = []
-    for place in place_anchors(question):
+    for places in [[p] for p in place_anchors(question)] or [[]]:
         have = [*chosen, *extra]
-        if any(has_role(e.text, role) and _about(e, [place], have) for e in have):
-            continue
-        hit = next((e for e in candidates if e not in have and has_role(e.text, role)
-                    and _about(e, [place], have)), None)
-        if hit is not None:
-            extra.append(hit)
+
+        def fits(e: Sentence, named: bool, places: list[str] = places,
+                 have: list[S] = have) -> bool:
+            return has_role(e.text, role) and (not places or _about(e, places, have)) and (
+                not named or names_person(e.text))
+
+        for named in [True, False] if asks_person(question) else [False]:
+            if any(fits(e, named) for e in have):
+                break
+            hit = next((e for e in candidates if e not in have and fits(e, named)), None)
+            if hit is not None:
+                extra.append(hit)
+                break
     return extra
 
 
@@ -347,15 +316,17 @@ def place_anchors(question: str) -> list[str]:
                  or re.search(rf"\b{re.escape(a)}(?:'s)?\s+{_PLACE_AFTER}\b", folded))]
 
 
-def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence]) -> bool:
-    """A counting sentence is about one of ``places``: it names it; or it gives no total
-    over several places and the sentence just before it (among ``chosen``) or its
-    article's title names it ("Huyện Tháp Mười ... tinh giản biên chế" + "... đối với 03
-    đồng chí")."""
+def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence],
+           start: str = "") -> bool:
+    """A counting sentence is about one of ``places``: it names it; or neither it nor the
+    ``start`` of its sentence gives a total over several places ("các địa phương trong khu
+    vực đã ...; cử 1.722 lượt cán bộ") and the sentence just before it (among ``chosen``)
+    or its article's title or publisher names it ("Huyện Tháp Mười ... tinh giản biên chế"
+    + "... đối với 03 đồng chí"; the Kon Tum portal's "điểm cầu tỉnh")."""
     text = match_normalize(e.text)
     if any(contains_term(text, p) for p in places):
         return True
-    if _AGGREGATE.search(text):
+    if _AGGREGATE.search(f"{match_normalize(start)} {text}"):
         return False
     before = [c for c in chosen if c.doc_id == e.doc_id and 0 <= e.start - c.end <= 2]
     context = " ".join([e.title, e.publisher, *(c.text for c in before)])

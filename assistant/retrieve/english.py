@@ -1,0 +1,79 @@
+"""What an English question asks for, in the articles' Vietnamese terms: the title of a
+"who is the <title>" question (:func:`english_role`) and what a "how many" question
+counts (:func:`english_counted`). The answerability rules (``rules.py``) use them."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.retrieve.glossary import concepts
+from assistant.vietnamese import english_stems, fold, nfc
+
+_EN_COUNTED = re.compile(
+    r"\b(?:how (?:many|much)|what total|total number of|what number of)\s+"
+    r"((?:[a-z'-]+\s+){0,6}?)(?:did|do|does|were|was|are|is|have|has|had|will|would"
+    r"|could|in|at|across|from|during)\b")
+_EN_HEADS = re.compile(r"\bwho (?:heads|leads) the\b[^?]*\b"
+                       r"(?:board|commission|committee|department|cluster|organi[sz]ation)\b")
+_EN_ROLE = re.compile(
+    r"\b(?:who (?:is|was|are|were|heads?|headed)|name of)\b.{0,24}?\b(?:the )?"
+    r"((?:permanent |standing )?"
+    r"(?:deputy )?(?:party )?(?:secretary|head|chair(?:man|woman|person)?|director))s?\b"
+)
+_EN_ROLES = [
+    (re.compile(r"(permanent|standing) deputy (party )?secretary"), "pho bi thu thuong truc"),
+    (re.compile(r"deputy (party )?secretary"), "pho bi thu"),
+    (re.compile(r"secretary"), "bi thu"),
+    (re.compile(r"(permanent|standing) deputy head"), "pho truong ban thuong truc"),
+    (re.compile(r"deputy head"), "pho truong ban"),
+    (re.compile(r"head|director"), "truong ban"),
+    (re.compile(r"chair"), "chu tich"),
+]
+# The level of a Party secretary: "provincial Party secretary" is "Bí thư Tỉnh ủy".
+_EN_LEVELS = [
+    (r"\bprovinc(?:ial|e's)\b", "tinh uy"),
+    (r"\b(?:municipal|city's|city party)\b", "thanh uy"),
+    (r"\bdistrict(?:'s)?\b", "huyen uy"),
+]
+
+
+def english_role(question: str) -> str | None:
+    """The title an English "who is the <title>" question asks about, as the folded
+    Vietnamese title ("bi thu" for "Party Secretary", with its level when the question
+    gives one: "bi thu tinh uy" for a provincial Party secretary), or None.
+
+    >>> english_role("Who was the Secretary of the Kon Tum Provincial Party Committee?")
+    'bi thu tinh uy'
+    >>> english_role("Who is the Party secretary of Da Nang?")
+    'bi thu'
+    >>> english_role("Who was Vinh Phuc's provincial Party secretary?")
+    'bi thu tinh uy'
+    >>> english_role("Who chaired the conference?") is None
+    True
+    """
+    folded = fold(nfc(question))
+    m = _EN_ROLE.search(folded)
+    if not m:
+        return "truong ban" if _EN_HEADS.search(folded) else None
+    role = next(vi for pattern, vi in _EN_ROLES if pattern.search(m.group(1)))
+    levels = {vi for en, vi in _EN_LEVELS if re.search(en, folded)}
+    return f"{role} {levels.pop()}" if role.endswith("bi thu") and len(levels) == 1 else role
+
+
+def english_counted(question: str) -> tuple[list[str], set[str]]:
+    """What an English "how many X ..." question counts: the first folded syllables of
+    the Vietnamese terms of X (glossary) and the stems of X's head noun: its last word
+    ("Party" in "new Party members" is in every other sentence; "members" is counted),
+    or the word before "of" ("groups" in "groups of tasks and solutions").
+
+    >>> nouns, stems = english_counted("How many new Party members did they admit in 2022?")
+    >>> nouns, sorted(stems)
+    (['dang vien'], ['member'])
+    """
+    m = _EN_COUNTED.search(fold(nfc(question)) + " in")
+    if not m or not m.group(1).strip():
+        return [], set()
+    phrase = m.group(1)
+    nouns = [" ".join(fold(term).split()[:2]) for terms in concepts(phrase) for term in terms]
+    head = phrase.split(" of ")[0].split()[-1]  # "groups" in "groups of tasks"
+    return list(dict.fromkeys(nouns)), english_stems(f"{head} {phrase.split()[-1]}")
