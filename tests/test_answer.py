@@ -11,6 +11,7 @@ from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.retrieve.english import english_counted, english_role
+from assistant.retrieve.expand import clause_chains
 from assistant.retrieve.question import (
     anchors,
     asks_person,
@@ -190,6 +191,23 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
         ("On what date was Conclusion 01-KL/BTCTW issued?", False),
         # cluster III's totals, in an article Bình Định's portal published
         ("Năm 2023, tỉnh Bình Định kết nạp bao nhiêu đảng viên mới?", True),
+        # "when" as a conjunction asks for no date
+        ("Which central guidance did Party cells in Cao Lanh district follow when renewing "
+         "the content of their meetings?", False),
+        # a title as the subject: Kon Tum's article has the standing deputy secretary
+        ("What did the Secretary of the Kon Tum Provincial Party Committee propose in "
+         "September 2023?", True),
+        ("What did Kon Tum's Standing Deputy Party Secretary propose in September 2023?", False),
+        # "<subject> ... là bao nhiêu?" counts the subject: no price in the articles
+        ("Giá cà phê tại Đắk Lắk năm 2023 là bao nhiêu?", True),
+        ("Số đảng viên mới Cụm thi đua số III kết nạp năm 2023 là bao nhiêu?", False),
+        # "ai nói chuyện ... của phó bí thư": the deputy secretaries are the audience, not
+        # the title asked for
+        ("Ở huyện Cao Lãnh, ai nói chuyện chuyên đề cho phó bí thư đảng ủy xã, thị trấn?",
+         False),
+        # "national" names the congress, not a national total
+        ("How many new Party members did Cluster III admit in 2023 as it prepared for the "
+         "14th national Party congress?", False),
     ],
 )
 def test_near_misses_are_refused_and_their_controls_answered(
@@ -242,6 +260,9 @@ def test_who_questions_and_person_names() -> None:
         # "..., and when?": the dates are in other sentences than the names (calib q72)
         ("Across the articles, who chaired the Central Organization Commission's national "
          "online conferences, and when?", {"000", "002", "004"}),
+        # a question in parts: the year (January 2022) is in one part's article only
+        ("Who headed the Da Nang organization board at the January 2022 national "
+         "conference, and which emulation cluster is Da Nang part of?", {"001", "002"}),
         # two places asked about together (Bình Định's head: 001; Đà Nẵng's: 002)
         ("Who were the heads of the organization boards of Binh Dinh and Da Nang?",
          {"001", "002"}),
@@ -351,3 +372,32 @@ def test_a_question_about_a_family_of_document_codes_quotes_each_code(bot: Assis
     assert not ans.refused, ans.text
     quoted = {m for c in ans.citations for m in re.findall(r"\d+-KL/BTCTW", c.quote)}
     assert {"01-KL/BTCTW", "08-KL/BTCTW"} <= quoted
+
+
+def test_run_in_enumerations_are_found_in_the_seeds() -> None:
+    """";"-separated clauses ending a sentence are one enumeration (the 2024 tasks of
+    cluster III, seed 001); a single ";" or a marked list "(1) ..." is not."""
+    text = ("Phát huy những kết quả đạt được, trong năm 2024, ban tổ chức các tỉnh ủy, thành ủy "
+            "trong Cụm thi đua số III tập trung tham mưu cấp ủy về: công tác tổ chức xây dựng "
+            "Đảng; công tác chuẩn bị đại hội đảng bộ các cấp; sắp xếp, kiện toàn tổ chức bộ "
+            "máy và nâng cao hiệu quả quản lý biên chế; nâng cao chất lượng công tác tuyên "
+            "truyền về xây dựng Đảng… Hội nghị cũng đã bầu Ban Tổ chức Tỉnh ủy Quảng Trị làm "
+            "Cụm trưởng; đồng thời ký kết giao ước thi đua năm 2024.")
+    cuts = [0]
+    for m in re.finditer(r"(?<=[;:…]) |(?<=Đảng…) ", text):
+        cuts.append(m.end())
+    units = [(a, b - 1 if b < len(text) else b) for a, b in zip(cuts, [*cuts[1:], len(text)],
+                                                               strict=True)]
+    chains = clause_chains(text, units)
+    assert len(chains) == 1
+    lo, hi = chains[0]
+    assert text[units[lo][0]:units[hi][1]].endswith("tuyên truyền về xây dựng Đảng…")
+
+
+def test_a_list_question_quotes_every_clause_of_a_run_in_enumeration(bot: Assistant) -> None:
+    ans = bot.ask("Năm 2024, ban tổ chức các tỉnh ủy trong Cụm thi đua số III tập trung tham "
+                  "mưu những nội dung nào?")
+    quotes = " ".join(c.quote for c in ans.citations)
+    for item in ("chuẩn bị đại hội đảng bộ các cấp", "quản lý biên chế",
+                 "chất lượng công tác tuyên truyền"):
+        assert item in quotes, ans.text

@@ -113,6 +113,17 @@ BAD = [
     (CARDS, "(6) Technical check of Party membership cards according to the instructions of "
      "the Central Organization Commission and the Permanent Board of Provincial Party "
      "Committee (from April 15, 2021 to May 15, 2021).", "numbers: missing 4"),
+    # session 8, sampled replies of the 1.5B: a party the source does not name, and the
+    # city secretary made a "Chairman"
+    ("tổ chức các hoạt động ý nghĩa, thiết thực kỷ niệm 93 năm ngày thành lập ngành TCXDĐ "
+     "(14/10/1930 - 14/10/2023)…", "The Communist Party of Vietnam has been conducting party "
+     "organization-building work since its founding anniversary, which is the 93rd "
+     "anniversary of the sector TCXDĐ (October 14, 1930 - October 14, 2023).", "entities"),
+    ("Bí thư Thành ủy Nguyễn Văn Quảng (bên trái, hàng giữa) và Trưởng ban Tổ chức Thành ủy "
+     "Nguyễn Đình Vĩnh (bên phải, hàng giữa) chủ trì hội nghị tại điểm cầu Đà Nẵng.",
+     "Chairmen of the Municipal Party Committee and Secretary of the Organization Commission, "
+     "Nguyen Van Quang (on the left, in the middle) and Nguyen Đình Vĩnh (on the right, in "
+     "the middle), presided over the conference at the connection point Da Nang.", "titles"),
     # ... and the list number "(1)"; the "1" of "A1" must not stand for it.
     (PLANNING, "Prepare to implement the review procedure, add a cadre planning for the "
      "Executive Committee, Standing Board, and various leadership cadres' terms from "

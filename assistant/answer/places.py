@@ -1,5 +1,5 @@
-"""Places keep their administrative level in a translation (a check of
-:class:`~assistant.answer.verify.TranslationVerifier`).
+"""Places keep their administrative level, and people their titles, in a translation
+(checks of :class:`~assistant.answer.verify.TranslationVerifier`).
 
 The articles name places with their level: "tỉnh Đồng Tháp" (province), "Huyện Cao
 Lãnh" (district), "TP. Buôn Ma Thuột" (city). Two places may share a name at different
@@ -80,4 +80,35 @@ def wrong_levels(source: str, translation: str) -> list[tuple[str, str]]:
             if near and level not in near:
                 out.append((name, level))
                 break
+    return list(dict.fromkeys(out))
+
+
+# English titles that only a source giving the title explains (folded Vietnamese):
+# "Chairmen of the Municipal Party Committee" for "Bí thư Thành ủy" gives the wrong post.
+_TITLES = {r"chairm[ae]n|chairwom[ae]n|chairpersons?|presidents?": ("chu tich",),
+           r"ministers?": ("bo truong",), r"governors?": ("chu tich", "thong doc")}
+
+
+def invented_titles(source: str, translation: str) -> list[str]:
+    """Titles the translation gives that the source does not ("Chairman" with no "Chủ
+    tịch"; "chaired" for "chủ trì" is a verb, not a title).
+
+    >>> invented_titles("Bí thư Thành ủy Nguyễn Văn Quảng chủ trì hội nghị.",
+    ...                 "Chairman of the Municipal Party Committee Nguyễn Văn Quảng chaired.")
+    ['Chairman']
+    >>> invented_titles("Bí thư Thành ủy Quảng và Trưởng ban Tổ chức Thành ủy Vĩnh chủ trì.",
+    ...                 "Secretary Quảng and Secretary of the Organization Commission Vĩnh.")
+    ['Secretary']
+    """
+    folded = fold(source)
+    out = []
+    for pattern, vi in _TITLES.items():
+        if any(v in folded for v in vi):
+            continue
+        out += [m.group(0) for m in re.finditer(rf"\b(?:{pattern})\b", translation, re.I)]
+    # more secretaries than the source has "bí thư" ("Secretary of the Organization
+    # Commission" for its Trưởng ban)
+    secretaries = re.findall(r"\bsecretar(?:y|ies)\b", translation, re.I)
+    if len(secretaries) > len(re.findall(r"\bbi thu\b", folded)):
+        out.append(secretaries[-1])
     return list(dict.fromkeys(out))

@@ -57,7 +57,7 @@ from assistant.answer.facts import (
     number_list,
     numbers,
 )
-from assistant.answer.places import wrong_levels
+from assistant.answer.places import invented_titles, wrong_levels
 from assistant.vietnamese import ROMAN_NUMERALS, detect_language, fold, match_normalize, nfc
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -77,9 +77,13 @@ ALWAYS_CAPITALIZED = frozenset(
     """
     i mr mrs ms comrade comrades january february march april may june july august
     september october november december monday tuesday wednesday thursday friday saturday
-    sunday party vietnam vietnamese communist no q
+    sunday party no q
     """.split()
 )
+# Capitalized words a source explains without writing them: "Vietnam" needs "Việt Nam",
+# "Communist" needs "Cộng sản" ("The Communist Party of Vietnam has ..." for a sentence
+# that names neither invents them).
+_EXPLAINED_BY = {"vietnam": "viet nam", "vietnamese": "viet nam", "communist": "cong san"}
 # An enumeration marker or bullet ending the text before a word: "(3)", "3.", "-".
 _MARKER_END = re.compile(r"(?:^|\s)(?:\(\d{1,2}\)|\d{1,2}[.)]|[-–•*])$")
 _CAP_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W\d_]+)?")
@@ -278,6 +282,9 @@ class TranslationVerifier:
         invented = self.unexplained_capitals(source, translation, hints)
         if invented:
             reasons.append("entities: " + ", ".join(invented))
+        titles = invented_titles(source, translation)
+        if titles:
+            reasons.append("titles: " + ", ".join(titles))
         levels = [f"{as_written(source, name)} ({level})"
                   for name, level in wrong_levels(source, translation)]
         if levels:
@@ -326,6 +333,8 @@ class TranslationVerifier:
         known = {fold(w) for w in re.findall(r"[^\W\d_]+", source)}
         known |= {fold(w) for _, en in hints for w in re.findall(r"[^\W\d_]+", en)}
         known |= {w.lower() for w in ROMAN_NUMERALS}
+        folded = fold(source)
+        known |= {w for w, vi in _EXPLAINED_BY.items() if vi in folded}
         out: list[str] = []
         for m in _CAP_WORD.finditer(translation):
             word = m.group(0)

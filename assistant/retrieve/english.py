@@ -20,6 +20,11 @@ _EN_ROLE = re.compile(
     r"((?:permanent |standing )?"
     r"(?:deputy )?(?:party )?(?:secretary|head|chair(?:man|woman|person)?|director))s?\b"
 )
+# A secretary or chair as the subject of the question ("What did the Secretary of the Kon
+# Tum Provincial Party Committee propose?"): the article must name that title too.
+_EN_SUBJECT = re.compile(
+    r"\b(?:did|does|do|has|had|was|is|were) the ((?:provincial |municipal |district |city )?"
+    r"(?:permanent |standing )?(?:deputy )?(?:party )?(?:secretary|chair(?:man|woman|person)?))\b")
 _EN_ROLES = [
     (re.compile(r"(permanent|standing) deputy (party )?secretary"), "pho bi thu thuong truc"),
     (re.compile(r"deputy (party )?secretary"), "pho bi thu"),
@@ -29,12 +34,16 @@ _EN_ROLES = [
     (re.compile(r"head|director"), "truong ban"),
     (re.compile(r"chair"), "chu tich"),
 ]
-# The level of a Party secretary: "provincial Party secretary" is "Bí thư Tỉnh ủy".
+# The level of a Party secretary, beside the title: "provincial Party secretary", "the
+# Secretary of the Kon Tum Provincial Party Committee" is Bí thư Tỉnh ủy ("In Thap Muoi
+# district, ... the Party secretary" gives no level).
 _EN_LEVELS = [
-    (r"\bprovinc(?:ial|e's)\b", "tinh uy"),
-    (r"\b(?:municipal|city's|city party)\b", "thanh uy"),
-    (r"\bdistrict(?:'s)?\b", "huyen uy"),
+    (r"provincial|province's", "tinh uy"),
+    (r"municipal|city", "thanh uy"),
+    (r"district", "huyen uy"),
 ]
+_LEVEL_NEAR = (r"\b(?:{0})\s+(?:party\s+)?(?:(?:permanent|standing|deputy)\s+)*secretar"
+               r"|\bsecretar(?:y|ies)\s+of\s+the\s+(?:[a-z']+\s+){{0,3}}?(?:{0})\s+party\s+committee")
 
 
 def english_role(question: str) -> str | None:
@@ -48,15 +57,17 @@ def english_role(question: str) -> str | None:
     'bi thu'
     >>> english_role("Who was Vinh Phuc's provincial Party secretary?")
     'bi thu tinh uy'
+    >>> english_role("What did the Secretary of the Kon Tum Provincial Party Committee ask?")
+    'bi thu tinh uy'
     >>> english_role("Who chaired the conference?") is None
     True
     """
     folded = fold(nfc(question))
-    m = _EN_ROLE.search(folded)
+    m = _EN_ROLE.search(folded) or _EN_SUBJECT.search(folded)
     if not m:
         return "truong ban" if _EN_HEADS.search(folded) else None
     role = next(vi for pattern, vi in _EN_ROLES if pattern.search(m.group(1)))
-    levels = {vi for en, vi in _EN_LEVELS if re.search(en, folded)}
+    levels = {vi for en, vi in _EN_LEVELS if re.search(_LEVEL_NEAR.format(en), folded)}
     return f"{role} {levels.pop()}" if role.endswith("bi thu") and len(levels) == 1 else role
 
 

@@ -275,14 +275,14 @@ class EvidenceSelector:
             chosen = add_following(chosen, cands, ranked[: cfg.window])
         if asks_author(question):  # the byline is the answer: a short line, rarely retrieved
             chosen = with_byline(self.index, chosen, records)
-        kind = wanted_sentence(question)  # a count or a date, when the question needs one
+        # sentences of a kind the question needs (a count, a date) or names (a code family,
+        # a title of each place), from every article for a multi-part question
+        pool = sorted(cands, key=lambda e: -e.score) if multi else ranked
+        kind = wanted_sentence(question)
         if kind is not None and not any(kind(e) for e in chosen):
-            extra = next((e for e in ranked if kind(e) and e.score >= best.score - KIND_MARGIN
+            extra = next((e for e in pool if kind(e) and e.score >= best.score - KIND_MARGIN
                           and e not in chosen), None)
             chosen = [*chosen, extra] if extra is not None else chosen
-        # sentences of a kind the question names (a code family, a title of each place),
-        # from every article for a multi-part question
-        pool = sorted(cands, key=lambda e: -e.score) if multi else ranked
         near = [e for e in pool if e.score >= best.score - KIND_MARGIN]
         coded = coded_sentences(question, near)
         chosen += [e for e in coded if e not in chosen]

@@ -60,12 +60,38 @@ def add_following(
     return out
 
 
+# A sentence of at least this many ";"-separated clauses after a ":" is an enumeration.
+MIN_CHAIN = 3
+
+
+def clause_chains(text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(first, last)`` unit indexes of each run-in enumeration: clauses that end in ";"
+    (at least ``MIN_CHAIN``, the last one ends the sentence), with the introduction before
+    them when it ends in ":" ("Kết luận hội nghị, ... đề nghị ... đơn vị; thực hiện ...;
+    tham mưu ...; thực hiện sơ kết ...; tập trung rà soát ... ")."""
+    def ends(i: int) -> str:
+        return text[units[i][0]:units[i][1]].rstrip()[-1:]
+
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(units):
+        j = i
+        while j + 1 < len(units) and ends(j) == ";":
+            j += 1
+        if j - i + 1 >= MIN_CHAIN:
+            out.append((i - 1 if i and ends(i - 1) == ":" else i, j))
+        i = j + 1
+    return out
+
+
 def expand_enumeration(
     index: Index, chosen: list[Evidence], cands: list[Evidence], ignored: set[tuple[str, int]]
 ) -> tuple[list[Evidence], set[tuple[str, int]]]:
     """Keep a whole enumeration (intro sentence + every item) when a chosen sentence
     belongs to one, reading the items from the whole document (an enumeration may
-    straddle chunks). Items that read as instructions are left out (and counted)."""
+    straddle chunks): a marked one ("(1) ...", "- ...", its units returned as the list
+    the answer is), or a run-in one of ";"-separated clauses. Items that read as
+    instructions are left out (and counted)."""
     keep = {(e.doc_id, e.start): e for e in chosen}
     in_lists: set[tuple[str, int]] = set()
     template = {e.doc_id: e for e in cands}
@@ -81,10 +107,11 @@ def expand_enumeration(
                 blocks[-1].append(i)
             else:
                 blocks.append([i])
-        for block in blocks:
-            if len(block) < 2:
-                continue
-            lo, hi = max(block[0] - 1, 0), block[-1]
+        # (first, last, marked): a marked list is the answer itself; a run-in one of ";"
+        # clauses only adds its clauses
+        spans = [(max(b[0] - 1, 0), b[-1], True) for b in blocks if len(b) >= 2]
+        spans += [(lo, hi, False) for lo, hi in clause_chains(rec.text, units)]
+        for lo, hi, marked in spans:
             span_lo, span_hi = units[lo][0], units[hi][1]
             if not any(e.doc_id == doc_id and span_lo <= e.start < span_hi for e in chosen):
                 continue
@@ -93,7 +120,8 @@ def expand_enumeration(
                 if reads_as_instruction(rec.text[s:e]):
                     ignored.add((doc_id, s))
                     continue
-                in_lists.add((doc_id, s))
+                if marked:
+                    in_lists.add((doc_id, s))
                 keep.setdefault(
                     (doc_id, s),
                     Evidence(

@@ -56,6 +56,10 @@ _NOT_A_COUNT = re.compile(
     r"|\b\d+-[^\W\d_]+/[^\W\d_]+\b|\b[Ss]ố\s+\d+\b|\b[XVI]+\b"
 )
 _COUNTED = re.compile(r"\b(bao nhiêu|mấy)\s+(?:(?:lượt|người|con)\s+)?(\w+)")
+# The subject of "<subject> ... là bao nhiêu?" past time phrases and words for "number".
+_SUBJECT_COUNTED = re.compile(
+    r"^(?:(?:nam|trong nam|quy|thang|tai|o)\s+[\w/]+,?\s+)*(?:tong so|so luong|con so|so|tong)?"
+    r"\s*([a-z]+)\b[^?]*\b(?:la|duoc|co|bang)\s+(?:bao nhieu|may)\s*\??\s*$")
 # Counter words that make a number a count when it follows what it counts ("... 757 lượt").
 _COUNTER = r"(?:luot|nguoi|truong hop|dong chi|tap the|ca nhan|don vi)\b"
 _LIST_MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s)")
@@ -64,6 +68,7 @@ _LIST_MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s)")
 _COUNT_WORD = re.compile(r"(?<![^\W\d_])(hai|ba|bốn|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn)"
                          r"(?![^\W\d_])")
 _WHO_VI = re.compile(r"\b(ai|ten la gi|ten gi|ho ten|ho va ten|ten cua)\b")
+_WHO_AFTER = re.compile(r"[^?;]{0,80}?\b(?:la ai|ten la gi|ten gi|ho ten la gi|la nguoi nao)\b")
 _WHO_EN = re.compile(r"\b(who|whom|whose name|name of|full name)\b")
 # Titles a "who" question can ask for (folded), longest first.
 _ROLE = re.compile(
@@ -280,9 +285,20 @@ def wants_count(question: str) -> bool:
 
 def counted_noun(question: str) -> str | None:
     """The folded first syllable of what a Vietnamese question counts ("dang" in "bao
-    nhiêu đảng viên mới"), or None (English questions: the evidence is Vietnamese)."""
+    nhiêu đảng viên mới", "gia" in "Giá cà phê ... là bao nhiêu?"), or None (English
+    questions: the evidence is Vietnamese).
+
+    >>> counted_noun("Giá cà phê tại Đắk Lắk cuối năm 2023 là bao nhiêu?")
+    'gia'
+    """
+    if detect_language(question) != "vi":
+        return None
     m = _COUNTED.search(nfc(question).lower())
-    return fold(m.group(2)) if m and detect_language(question) == "vi" else None
+    if m:
+        return fold(m.group(2))
+    # "Giá cà phê ... là bao nhiêu?": what is counted is the question's subject
+    m = _SUBJECT_COUNTED.match(fold(nfc(question)))
+    return m.group(1) if m else None
 
 
 def has_count(text: str, noun: str | None = None) -> bool:
@@ -319,8 +335,13 @@ def role_asked(question: str) -> str | None:
     f = fold(nfc(question))
     if not _WHO_VI.search(f):
         return None
-    m = _ROLE.search(f)
-    return m.group(0) if m else None
+    for m in _ROLE.finditer(f):
+        # the title is what is asked ("Ai là <title>?", "<title> ... là ai?"), not a word
+        # of the question's other parts ("Ai nói chuyện ... của phó bí thư đảng ủy xã?")
+        if re.search(r"\bai\s+(?:dang\s+|hien\s+|tung\s+)?(?:la|giu chuc|lam)\s+$", f[:m.start()]) \
+                or _WHO_AFTER.match(f[m.end():]):
+            return m.group(0)
+    return None
 
 
 def asks_person(question: str) -> bool:

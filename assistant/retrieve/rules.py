@@ -69,8 +69,10 @@ _MULTI_PART = re.compile(
     r"|bao nhieu)\b|\b(?:both|each|respectively|two articles|ca hai|moi bai|lan luot)\b"
     r"|\band (?:in|at|for|from) the\b"
 )
-_WHEN = re.compile(r"\b(when|what date|which date|what day|on what day|ngay nao|khi nao|bao gio"
-                   r"|thoi gian nao|luc nao|ngay thang nao)\b")
+# "when" asks for a date as the question word ("When was ...?", "..., and when?"), not as
+# a conjunction ("... did they follow when refreshing their meetings?")
+_WHEN = re.compile(r"(?:^|[,;]\s*|\b(?:and|or)\s+)when\b|\b(what date|which date|what day"
+                   r"|on what day|ngay nao|khi nao|bao gio|thoi gian nao|luc nao|ngay thang nao)\b")
 _MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october"
            r"|november|december)")
 _DATE = re.compile(rf"\b\d{{1,2}}\s*[/-]\s*\d{{1,2}}(?:\s*[/-]\s*\d{{2,4}})?\b|\bngay\s+\d"
@@ -89,8 +91,8 @@ _WHICH_YEAR = re.compile(r"\b(nam nao|which year|what year|for which year|nam ba
 _PLACE_CUE = (r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|tinh uy|thanh uy|huyen uy"
               r"|province|city|district|commune|in|at)")
 _PLACE_AFTER = r"(?:province|city|district|provincial|municipal|district-level)"
-_NATIONWIDE = re.compile(r"\b(nationwide|national|across the country|whole country|ca nuoc"
-                         r"|toan quoc)\b")
+_NATIONWIDE = re.compile(r"\b(nationwide|nationally|national total|across the country"
+                         r"|whole country|in the country|ca nuoc|toan quoc)\b")
 # Words that make a count a total over several places, not one place's figure.
 _AGGREGATE = re.compile(r"\b(cum|cac tinh|cac dia phuong|toan quoc|ca nuoc|toan nganh"
                         r"|\d+ tinh|tinh, thanh)\b")
@@ -234,13 +236,15 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     asked = anchors(question)
     joined = match_normalize(" ".join(asked))
     years, quarters = set(_YEAR.findall(joined)), set(_QUARTER.findall(joined))
+    # a question in parts may find its year in any chosen sentence ("Who headed the board
+    # at the January 2022 conference, and which cluster is it in?")
+    timed = chosen if is_multi_part(question) else answering[:2]
     if answering and (years or quarters) and not _WHICH_YEAR.search(fold(nfc(question))):
-        own = [_times(e, own_only=True, context=_sentence_start(e, doc_texts))
-               for e in answering[:2]]
+        own = [_times(e, own_only=True, context=_sentence_start(e, doc_texts)) for e in timed]
         # a sentence naming no year takes its paragraph's ("Chiều 3/12 ... tháng 12 năm
         # 2018. Đồng chí Phạm Minh Chính ... chủ trì hội nghị.")
         own = [(y or _times(e, own_only=True, context=_paragraph_start(e, doc_texts))[0], q)
-               for (y, q), e in zip(own, answering[:2], strict=True)]
+               for (y, q), e in zip(own, timed, strict=True)]
         if years and all(y and not y & years for y, _ in own):
             return False, "another year"
         if quarters and all(q and not q & quarters for _, q in own):
