@@ -401,3 +401,13 @@ def test_a_list_question_quotes_every_clause_of_a_run_in_enumeration(bot: Assist
     for item in ("chuẩn bị đại hội đảng bộ các cấp", "quản lý biên chế",
                  "chất lượng công tác tuyên truyền"):
         assert item in quotes, ans.text
+
+
+def test_a_list_introduced_by_the_sentence_before_it_is_quoted(bot: Assistant) -> None:
+    """"... Hội nghị triển khai nhiệm vụ trọng tâm quý IV/2023." introduces the ";" list
+    that follows it in the same paragraph (seed 000)."""
+    ans = bot.ask("Những nhiệm vụ trọng tâm quý IV/2023 được triển khai tại hội nghị giao ban "
+                  "là gì?")
+    quotes = " ".join(c.quote for c in ans.citations)
+    for item in ("Tổng kết thi hành Điều lệ Đảng", "các khâu trong công tác cán bộ"):
+        assert item in quotes, ans.text

@@ -66,9 +66,10 @@ MIN_CHAIN = 3
 
 def clause_chains(text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``(first, last)`` unit indexes of each run-in enumeration: clauses that end in ";"
-    (at least ``MIN_CHAIN``, the last one ends the sentence), with the introduction before
-    them when it ends in ":" ("Kết luận hội nghị, ... đề nghị ... đơn vị; thực hiện ...;
-    tham mưu ...; thực hiện sơ kết ...; tập trung rà soát ... ")."""
+    (at least ``MIN_CHAIN``, the last one ends the sentence: "Kết luận hội nghị, ... đề
+    nghị ... đơn vị; thực hiện ...; tham mưu ...; tập trung rà soát ..."), with the
+    sentence before them when the same paragraph holds it ("... Hội nghị triển khai nhiệm
+    vụ trọng tâm quý IV/2023. Trong đó, chú trọng ...; Tổng kết ...; Tham mưu ...")."""
     def ends(i: int) -> str:
         return text[units[i][0]:units[i][1]].rstrip()[-1:]
 
@@ -79,7 +80,9 @@ def clause_chains(text: str, units: list[tuple[int, int]]) -> list[tuple[int, in
         while j + 1 < len(units) and ends(j) == ";":
             j += 1
         if j - i + 1 >= MIN_CHAIN:
-            out.append((i - 1 if i and ends(i - 1) == ":" else i, j))
+            # the sentence introducing the list, when the same paragraph holds it
+            intro = i and "\n" not in text[units[i - 1][1]:units[i][0]]
+            out.append((i - 1 if intro else i, j))
         i = j + 1
     return out
 

@@ -10,8 +10,9 @@ list of known questions:
   ...", "in both articles"), when each anchor may sit in its own document;
 - :func:`can_answer`: the evidence can hold the kind of answer asked for: a count for
   "how many" (about the place asked for, not a cluster or national total), the exact
-  title for "who is the <title>" (a Deputy Secretary is not the Secretary), and no other
-  year, quarter or month than the one asked for in the sentences that answer;
+  title for "who is the <title>" (a Deputy Secretary is not the Secretary) with someone
+  named beside it, a day for "on what date", and no other year, quarter or month than
+  the one asked for in the sentences that answer;
 - :func:`has_content`: a question with no word the corpus or the glossary knows and no
   anchor (emoji, "NEAR(x y)", a stray quote) asks nothing the corpus can answer.
 """
