@@ -25,7 +25,8 @@ from typing import Any
 _WS = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
 _WORD = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*", re.UNICODE)
-_VI_MARKED = re.compile(
+# A letter only Vietnamese writes with (a tone or vowel mark, or đ).
+VI_MARKED = re.compile(
     "[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]",
     re.IGNORECASE,
 )
@@ -320,8 +321,8 @@ def detect_language(text: str) -> str:
     unquoted = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", nfc(text))
     words = syllables(unquoted)
     if not words:
-        return "vi" if _VI_MARKED.search(text) else "en"
-    marked = sum(1 for w in words if _VI_MARKED.search(w))
+        return "vi" if VI_MARKED.search(text) else "en"
+    marked = sum(1 for w in words if VI_MARKED.search(w))
     vi_hits = sum(1 for w in words if w in _VI_WORDS) + marked
     en_hits = sum(1 for w in words if w in _EN_WORDS)
     if marked / len(words) >= 0.2:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese import STOPWORDS, fold, match_normalize
+from assistant.vietnamese import STOPWORDS, VI_MARKED, fold, match_normalize
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d{3})*")
 # Numbers written in words, shared by the translator's hints and its verifier.
@@ -35,13 +35,12 @@ def code_key(text: str) -> str:
 
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Looser than vietnamese.VI_SYLLABLE (any one to three vowels): the shape of a name here.
 _VI_SYLLABLE = re.compile(
     r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|g|h|k|l|m|n|p|r|s|t|v|x)?"
     r"[aeiouy]{1,3}(ch|ng|nh|c|m|n|p|t)?$"
 )
 _EN_SHORT = frozenset("a an the to in on at of or he she we me be by is it as so no go do".split())
-_VI_MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]",
-                        re.IGNORECASE)
 
 
 def numbers(text: str, *, min_digits: int = 2) -> set[str]:
@@ -94,7 +93,7 @@ def names(text: str) -> set[str]:
         if len(folded) < 2 or not all(_VI_SYLLABLE.match(f) for f in folded):
             continue
         plain = [f for f in folded if f not in _EN_SHORT]
-        if len(plain) >= 2 or any(_VI_MARKED.search(x) for x in r):
+        if len(plain) >= 2 or any(VI_MARKED.search(x) for x in r):
             found.add(" ".join(folded))
     return found
 

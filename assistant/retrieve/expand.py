@@ -60,7 +60,7 @@ def add_following(
     return out
 
 
-# A sentence of at least this many ";"-separated clauses after a ":" is an enumeration.
+# At least this many clauses ending in ";" in a row make a run-in enumeration.
 MIN_CHAIN = 3
 
 

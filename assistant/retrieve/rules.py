@@ -72,13 +72,14 @@ _MULTI_PART = re.compile(
 )
 # "when" asks for a date as the question word ("When was ...?", "..., and when?"), not as
 # a conjunction ("... did they follow when refreshing their meetings?")
-_WHEN = re.compile(r"(?:^|[,;]\s*|\b(?:and|or)\s+)when\b|\b(what date|which date|what day"
-                   r"|on what day|ngay nao|khi nao|bao gio|thoi gian nao|luc nao|ngay thang nao)\b")
+_DAY_ASKED = r"what date|which date|what day|on what day|ngay nao|ngay thang nao"
+_WHEN = re.compile(rf"(?:^|[,;]\s*|\b(?:and|or)\s+)when\b|\b({_DAY_ASKED}|khi nao|bao gio"
+                   r"|thoi gian nao|luc nao)\b")
 _MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october"
            r"|november|december)")
 _DATE = re.compile(rf"\b\d{{1,2}}\s*[/-]\s*\d{{1,2}}(?:\s*[/-]\s*\d{{2,4}})?\b|\bngay\s+\d"
                    rf"|\bthang\s+\d|\b{_MONTHS}\b|\b(?:19|20)\d{{2}}\b")
-_WHEN_DAY = re.compile(r"\b(what date|which date|what day|on what day|ngay nao|ngay thang nao)\b")
+_WHEN_DAY = re.compile(rf"\b({_DAY_ASKED})\b")
 # a date that names a day: "28/9", "ngày 3", "September 28th", "the 3rd of December"
 _DAY = re.compile(
     rf"\b\d{{1,2}}\s*[/-]\s*\d{{1,2}}(?:\s*[/-]\s*\d{{2,4}})?\b|\bngay\s+(?:mung\s+)?\d+"
