@@ -198,6 +198,17 @@ class Assistant:
         except AssistantError as exc:
             return None, [f"no translation model ({exc}); untranslated evidence is quoted"]
 
+    def warm(self) -> dict[str, float]:
+        """Load the answer and translation models now (seconds each), not on the first
+        question: ``assistant serve`` does it in the background while the page is up."""
+        took: dict[str, float] = {}
+        warm = getattr(getattr(self.generator, "model", None), "warm", None)
+        if warm is not None:
+            took["answer"] = float(warm())
+        if self.translator is not None:
+            took["translation"] = self.translator.warm()
+        return took
+
     # --- ingest -------------------------------------------------------------------
     def ingest(
         self, path: str | Path | None = None, *, reset: bool = False,

@@ -170,6 +170,9 @@ class ServerSettings(BaseModel):
     llm_queue: int = Field(16, ge=0, le=1000)
     # Upload size limit of one request (the page: of one file).
     max_upload_mb: float = Field(20.0, gt=0, le=1024)
+    # Load the answer and translation models in the background at start, so the first
+    # question does not wait for them (off: loaded on first use).
+    warm_models: bool = True
 
 
 class Settings(BaseSettings):

@@ -8,12 +8,15 @@ Reproduced on the previous main first: ``assistant ui --port P`` with P in use p
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
 from assistant.config import Settings
 from assistant.errors import StartupError
 from assistant.server.run import bind
+from assistant.ui.service import ChatService
+from tests.llm_support import ScriptedChatModel
 from tests.scale_helpers import cli, cli_env
 from tests.test_bad_input import one_line_error
 
@@ -46,3 +49,44 @@ def test_addresses_the_machine_lacks_are_one_sentence(host: str, needle: str) ->
     with pytest.raises(StartupError, match=needle) as err:
         bind(host, 0)
     assert "\n" not in str(err.value)
+
+
+class _LoadingModel(ScriptedChatModel):
+    """A chat model that, like the embedded one, has weights to load (``warm``)."""
+
+    warmed: int = 0
+
+    def warm(self) -> float:
+        self.warmed += 1
+        return 0.25
+
+
+def test_the_server_loads_the_models_in_the_background_at_start(
+    seeded_settings: Settings,
+) -> None:
+    """`assistant serve` loads the default backend's weights in a background thread (the
+    first question does not pay for it) and says so; a model that cannot load is one
+    warning line, and the page stays up (answers fall back as on first use)."""
+    from assistant.answer.generation import LLMGenerator
+    from assistant.errors import BackendUnavailableError
+    from assistant.server.run import prepare
+
+    model = _LoadingModel(replies=["x"])
+
+    def factory(settings: Settings, embeddings: Any) -> tuple[Any, list[str]]:
+        return LLMGenerator(model, settings, name="llamacpp:test"), []
+
+    settings = seeded_settings.model_copy(update={"llm": seeded_settings.llm.model_copy(
+        update={"backend": "llamacpp"})})
+    logs: list[str] = []
+    svc = ChatService(settings, generator_factory=factory)
+    svc.warm(logs.append).join(10)
+    assert model.warmed == 1 and logs == ["models loaded: answer 0.2 s"]
+
+    def broken(settings: Settings, embeddings: Any) -> tuple[Any, list[str]]:
+        raise BackendUnavailableError("no weights here")
+
+    logs.clear()
+    prepared = prepare(settings, "127.0.0.1", 0, generator_factory=broken, log=logs.append)
+    prepared.sock.close()
+    assert logs[-1] == "warning: no weights here"

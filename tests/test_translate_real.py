@@ -23,9 +23,16 @@ def test_one_real_translation_keeps_names_titles_and_is_verified(
     pytest.importorskip("llama_cpp")
     translator = make_translator(seeded_settings, bot.index.embeddings)
     assert translator is not None and translator.name == "llamacpp:qwen2.5-coder-1.5b"
+    # what `assistant serve` does at start: load the weights and evaluate the system
+    # prompt, which llama.cpp keeps for the next prompt that starts the same way
+    assert translator.warm() > 0
+    llm = translator.model.load()  # type: ignore[attr-defined]
+    kept = llm.n_tokens
+    assert kept > 50
     source = ("Kết luận tại Hội nghị, đồng chí Mai Văn Chính đề nghị các địa phương, đơn vị "
               "khẩn trương hoàn thành chương trình công tác năm 2023.")
     done = translator.translate(source, "vi", "en")
+    assert llm.n_tokens > kept  # the translation continued after the kept start
     assert done.verified, (done.text, done.reasons)
     assert "2023" in done.text and ("Mai Văn Chính" in done.text or "Mai Van Chinh" in done.text)
     assert done.vector is not None and done.similarity is not None

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,7 @@ class EmbeddedChatModel(BaseChatModel):
     seed: int = 42
     _llm: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
+    _load_lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     @property
     def _llm_type(self) -> str:
@@ -86,7 +88,11 @@ class EmbeddedChatModel(BaseChatModel):
                 "temperature": self.temperature}
 
     def load(self) -> Any:
-        """The underlying ``llama_cpp.Llama`` (loaded once)."""
+        """The underlying ``llama_cpp.Llama`` (loaded once, also when two threads ask)."""
+        with self._load_lock:
+            return self._load()
+
+    def _load(self) -> Any:
         if self._llm is None:
             try:
                 import llama_cpp
@@ -106,6 +112,18 @@ class EmbeddedChatModel(BaseChatModel):
                     "ASSISTANT_LLM__MODEL_PATH to a valid GGUF file."
                 ) from exc
         return self._llm
+
+    def warm(self, messages: list[BaseMessage] | None = None) -> float:
+        """Load the weights and, given ``messages``, evaluate their prompt once; seconds
+        taken. llama.cpp keeps the evaluated tokens, so a later prompt that starts the same
+        way (the same system message) evaluates only what differs."""
+        t0 = time.perf_counter()
+        llm = self.load()
+        if messages:
+            with self._lock:
+                llm.create_chat_completion(messages=self._messages(messages), max_tokens=1,
+                                           temperature=0.0, seed=self.seed)
+        return time.perf_counter() - t0
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         return {

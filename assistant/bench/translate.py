@@ -5,7 +5,9 @@
   backend over the English gold questions of the test split, p50/p95;
 - **uncached**: the same questions on an index with no translations, with the
   translation model translating the evidence while answering: time to the first
-  translated sentence and to the whole answer (``--uncached N`` questions);
+  translated sentence and to the whole answer (``--uncached N`` questions), the models
+  loaded first as ``assistant serve`` loads them at start (their load time is printed
+  apart);
 - **model**: the translation model's decode speed through our wrapper
   (``EmbeddedChatModel``) against bare ``llama_cpp.Llama`` on the same prompt;
 - **pretranslate**: the time ``assistant translate`` took for the seeds, read from the
@@ -85,6 +87,7 @@ def uncached(settings: Settings, questions: list[str]) -> dict[str, Any]:
         s = s.model_copy(update={"translation": s.translation.model_copy(
             update={"on_demand": True})})
         bot = Assistant.from_settings(s)
+        loaded = bot.warm()  # what ``assistant serve`` does at start, before any question
         for q in questions:
             t0 = time.perf_counter()
             seen: float | None = None
@@ -102,7 +105,8 @@ def uncached(settings: Settings, questions: list[str]) -> dict[str, Any]:
     return {"questions": len(questions), "first_translation_p50_s": _pct(first, 50) if first
             else None, "first_translation_max_s": round(max(first), 3) if first else None,
             "answer_p50_s": _pct(total, 50), "answer_max_s": round(max(total), 3),
-            "sentences_translated_mean": round(statistics.mean(counts), 2)}
+            "sentences_translated_mean": round(statistics.mean(counts), 2),
+            "load_s": {k: round(v, 2) for k, v in loaded.items()}}
 
 
 def model_speed(settings: Settings, runs: int = 2) -> dict[str, Any]:
@@ -178,7 +182,8 @@ def format_table(r: dict[str, Any]) -> str:
             f"English answer, uncached ({u['questions']} questions, {m['model']} translating "
             f"while answering): first translated sentence p50 {u['first_translation_p50_s']} s"
             f" (max {u['first_translation_max_s']} s), whole answer p50 {u['answer_p50_s']} s"
-            f" (max {u['answer_max_s']} s), {u['sentences_translated_mean']} sentences each")
+            f" (max {u['answer_max_s']} s), {u['sentences_translated_mean']} sentences each;"
+            f" models loaded at start first ({u.get('load_s')} s)")
     lines.append(
         f"Translation model {m['model']}: decode {m['ours_decode_tok_s']} tok/s ours vs "
         f"{m['bare_decode_tok_s']} bare llama.cpp; first token {m['ours_ttft_s']} s vs "

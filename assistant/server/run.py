@@ -94,9 +94,12 @@ def prepare(settings: Settings, host: str | None = None, port: int | None = None
             log(f"re-indexed uploaded articles: {', '.join(restored)}")
         log(f"loading the {settings.llm.backend} answer backend…")
         try:
-            svc.assistant()  # load the default backend now, not on the first question
+            svc.assistant()  # build the default backend now, not on the first question
         except AssistantError as exc:
             log(f"warning: {exc}")
+        else:
+            if settings.server.warm_models:  # and load its weights while the page is up
+                svc.warm(log)
         app = create_app(svc, access)
     except BaseException:
         sock.close()

@@ -131,6 +131,22 @@ class ChatService:
                 self._assistants[key] = bot
         return bot
 
+    def warm(self, log: Callable[[str], None]) -> threading.Thread:
+        """Load the default backend's models in a background thread (the page is usable
+        meanwhile; a question that comes first waits for the load it needs anyway)."""
+        def run() -> None:
+            try:
+                took = self.assistant().warm()
+            except AssistantError as exc:
+                log(f"warning: {exc}")
+                return
+            if took:
+                log("models loaded: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()))
+
+        thread = threading.Thread(target=run, name="warm-models", daemon=True)
+        thread.start()
+        return thread
+
     def check_allowed(self, backend: str, model: str) -> None:
         """:class:`NotAllowedError` for a backend or model this server does not offer."""
         if backend not in self.backends:
