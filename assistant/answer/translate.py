@@ -120,9 +120,7 @@ class Translator:
         ]
 
     def warm(self) -> float:
-        """Load an embedded model and evaluate the fixed start of every prompt (the system
-        message), so the first sentence a reader waits for pays neither; seconds taken
-        (0 for a model that is not in this process)."""
+        """Load an embedded model and evaluate the system prompt now; seconds (0: none)."""
         warm = getattr(self.model, "warm", None)
         return float(warm(self.messages("Hội nghị.", "vi", "en", []))) if warm else 0.0
 
