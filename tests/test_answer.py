@@ -10,7 +10,7 @@ import pytest
 from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
 from assistant.errors import InputError
-from assistant.retrieve.english import english_counted, english_role
+from assistant.retrieve.english import english_counted, english_role, unknown_names
 from assistant.retrieve.expand import clause_chains
 from assistant.retrieve.question import (
     anchors,
@@ -208,6 +208,15 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
         # "national" names the congress, not a national total
         ("How many new Party members did Cluster III admit in 2023 as it prepared for the "
          "14th national Party congress?", False),
+        # "Trong quý III/2023, ... Hội nghị ... năm 2022": the quarter is 2023's; the
+        # 2022 conference is what the sector followed
+        ("Which conclusion did the organization sector follow closely in Q3 2022?", True),
+        ("Which conclusion did the organization sector follow closely in Q3 2023?", False),
+        ("Trong quý III năm 2022, ngành Tổ chức xây dựng Đảng đạt những kết quả nào?", True),
+        # a name no article holds, among words the articles are full of
+        ("What GDP growth did the provinces of Emulation Cluster III reach in 2023?", True),
+        ("Which Party organization work did UNESCO praise in Kon Tum in 2023?", True),
+        ("What did Dong Thap's Scheme 04-ĐA/TU pilot?", False),
     ],
 )
 def test_near_misses_are_refused_and_their_controls_answered(
@@ -411,3 +420,18 @@ def test_a_list_introduced_by_the_sentence_before_it_is_quoted(bot: Assistant) -
     quotes = " ".join(c.quote for c in ans.citations)
     for item in ("Tổng kết thi hành Điều lệ Đảng", "các khâu trong công tác cán bộ"):
         assert item in quotes, ans.text
+
+
+def test_unknown_names_are_acronyms_and_capitalized_words_no_article_holds() -> None:
+    known = {"party", "national", "assembly", "cluster", "emulation", "scheme"}.__contains__
+    assert unknown_names("What GDP target did the National Assembly set?", known) == ["GDP"]
+    assert unknown_names("Who won the 2022 FIFA World Cup?", known) == ["FIFA", "World"]
+    assert unknown_names("Who visited Australia in 2023?", known) == ["Australia"]
+    # names in romanized Vietnamese are anchors; codes, quarters and numerals are not names
+    assert unknown_names("Who chaired the Kon Tum bridge point in Q3 2023?", known) == []
+    assert unknown_names("What did Scheme 04-ĐA/TU of the XIII term pilot?", known) == []
+    assert unknown_names("What did Mr Chính say in English in July–September?", known) == []
+    # the first word of a sentence, title case and capitals tell nothing
+    assert unknown_names("Australia? Tell me.", known) == []
+    assert unknown_names("Who Won The World Cup?", known) == []
+    assert unknown_names("WHO WON THE WORLD CUP?", known) == []

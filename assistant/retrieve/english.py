@@ -1,13 +1,15 @@
 """What an English question asks for, in the articles' Vietnamese terms: the title of a
-"who is the <title>" question (:func:`english_role`) and what a "how many" question
-counts (:func:`english_counted`). The answerability rules (``rules.py``) use them."""
+"who is the <title>" question (:func:`english_role`), what a "how many" question counts
+(:func:`english_counted`), and the names it gives that no article holds
+(:func:`unknown_names`). The answerability rules (``rules.py``, ``evidence.py``) use them."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.retrieve.glossary import concepts
-from assistant.vietnamese import english_stems, fold, nfc
+from assistant.vietnamese import ROMAN_NUMERALS, VI_SYLLABLE, english_stems, fold, nfc
 
 _EN_COUNTED = re.compile(
     r"\b(?:how (?:many|much)|what total|total number of|what number of)\s+"
@@ -88,3 +90,55 @@ def english_counted(question: str) -> tuple[list[str], set[str]]:
     nouns = [" ".join(fold(term).split()[:2]) for terms in concepts(phrase) for term in terms]
     head = phrase.split(" of ")[0].split()[-1]  # "groups" in "groups of tasks"
     return list(dict.fromkeys(nouns)), english_stems(f"{head} {phrase.split()[-1]}")
+
+
+# a word between spaces; one with a digit or a slash is a code or a quarter ("Q3")
+_WORD = re.compile(r"(?<![\w/-])[^\W\d_]+(?:[-'’][^\W\d_]+)*(?![\w/-])")
+# A capitalized word right before a number or code names a document ("Scheme 04-ĐA/TU",
+# "Resolution 19"), not a thing of its own.
+_BEFORE_NUMBER = re.compile(r"\s+(?:No\.?\s*)?\d")
+# Words English capitalizes that name no thing: months, days, titles, languages.
+_CAPITALIZED_WORDS = frozenset("""
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday mr mrs ms dr english
+    vietnamese""".split())
+# A function word capitalized inside a sentence: the question is typed in title case.
+_TITLE_CASE = re.compile(r"[^.?!:;\s]\s+(?:The|Of|And|In|On|For|To|Did|Does|Was|Were|Is|Are)\b")
+
+
+def unknown_names(question: str, knows: Callable[[str], bool]) -> list[str]:
+    """The names the question gives that no article holds: acronyms ("GDP", "FIFA") and
+    capitalized words inside a sentence ("Australia", "Land Law") of which ``knows``
+    (the corpus' words and those of its translations, folded) knows no part. A question
+    about the "FIFA World Cup" asks about something the articles do not cover, however
+    close its other words come. Romanized Vietnamese syllables are left to the anchors
+    ("Bac Ninh" must be in the retrieved article), so are Roman numerals ("XIII"), codes
+    and quarters ("Q3"); a question typed in title case or capitals gives no signal.
+
+    >>> known = {"party", "members", "assembly", "national", "scheme"}.__contains__
+    >>> unknown_names("What GDP target did the National Assembly set?", known)
+    ['GDP']
+    >>> unknown_names("Who won the 2022 FIFA World Cup?", known)
+    ['FIFA', 'World']
+    >>> unknown_names("What did Dong Thap's Scheme 04-ĐA/TU pilot in Q1 2021?", known)
+    []
+    >>> unknown_names("Who Won The FIFA World Cup?", known), unknown_names("WHO WON?", known)
+    ([], [])
+    """
+    q = nfc(question)
+    if q.upper() == q or _TITLE_CASE.search(q):
+        return []
+    out: list[str] = []
+    for m in _WORD.finditer(q):
+        word = re.sub(r"['’]s$", "", m.group(0))
+        before = q[:m.start()].rstrip()
+        if not word[0].isupper() or not before or before[-1] in ".?!:;\"“(":
+            continue
+        acronym = len(word) >= 2 and word.isupper()
+        if word in ROMAN_NUMERALS or word.lower() in _CAPITALIZED_WORDS or (
+                not acronym and (VI_SYLLABLE.match(fold(word).lower())
+                                 or _BEFORE_NUMBER.match(q, m.end()))):
+            continue
+        if not any(knows(part) for part in re.split(r"[-'’]", fold(word).lower()) if part):
+            out.append(word)
+    return out

@@ -15,7 +15,9 @@ candidate: the result counts them (``EvidenceResult.ignored``) so the answer can
 Refusal is decided here, from the evidence, never by an LLM: the best sentence must
 score above a threshold calibrated on the gold set, it must be closer to the question
 than generic off-topic sentences are (``background.py``), and the question's anchors
-(years, quarters, codes, proper names) must occur in the retrieved text.
+(years, quarters, codes, proper names) must occur in the retrieved text. A question that
+names something no article or translation holds (an acronym, a capitalized foreign
+word: "GDP", "FIFA World Cup") is refused whatever its other words score.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from assistant.index.keyword.records import DocRecord
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
 from assistant.retrieve.background import BACKGROUND
+from assistant.retrieve.english import unknown_names
 from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
-from assistant.retrieve.glossary import vietnamese_terms
+from assistant.retrieve.glossary import vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.question import is_list_question
@@ -185,6 +188,17 @@ class EvidenceSelector:
             known |= {w for w in words if w not in known and self.translations.knows(w)}
         return has_content(question, known)
 
+    def unknown_names(self, question: str) -> list[str]:
+        """The acronyms and capitalized words of the question that neither the articles,
+        their translations nor the glossary contain (see
+        :func:`assistant.retrieve.english.unknown_names`)."""
+
+        def knows(word: str) -> bool:
+            return word in vocabulary() or bool(self.index.known_terms([word])) or (
+                self.translations is not None and self.translations.knows(word))
+
+        return unknown_names(question, knows)
+
     def attach_translations(self, evidence: list[Evidence], lang: str) -> None:
         """Give each sentence not in ``lang`` its cached, verified translation."""
         todo = [e for e in evidence if not e.translation and detect_language(e.text) != lang]
@@ -257,6 +271,7 @@ class EvidenceSelector:
         cfg = self.settings
         multi = is_multi_part(question)
         ranked, missing = anchored(question, ranked, passages, texts)
+        missing += [n for n in self.unknown_names(question) if n not in missing]
         best = ranked[0]
         lang = detect_language(question)
         threshold = cfg.min_score_en if lang == "en" else cfg.min_score_vi

@@ -71,6 +71,17 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> tuple[Entry, ...]:
 
 
 @lru_cache(maxsize=4)
+def vocabulary(entries: tuple[Entry, ...] | None = None) -> frozenset[str]:
+    """Every word of the glossary, both languages, folded and lower-cased ("politburo",
+    "mttq"): domain words an English question may use that no translation happens to."""
+    words: set[str] = set()
+    for e in entries or load_glossary():
+        for phrase in (*e.vietnamese, e.english, *e.variants):
+            words.update(re.findall(r"[a-z0-9]+", fold(phrase).lower()))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=4)
 def _by_variant(entries: tuple[Entry, ...]) -> tuple[tuple[re.Pattern[str], Entry], ...]:
     """Every English variant with its entry, longest variant first."""
     pairs = [(len(v.replace("*", "")), v, p, e)

@@ -20,7 +20,7 @@ list of known questions:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol, TypeVar
 
 from assistant.retrieve.english import english_counted, english_role
@@ -100,6 +100,7 @@ _AGGREGATE = re.compile(r"\b(cum|cac tinh|cac dia phuong|toan quoc|ca nuoc|toan 
                         r"|\d+ tinh|tinh, thanh)\b")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d])")
 _QUARTER = re.compile(r"\bquy (i{1,3}|iv)\b")
+_QUARTER_YEAR = re.compile(r"\bquy (i{1,3}|iv)\s*(?:/|-|nam)\s*((?:19|20)\d{2})\b")
 
 
 def is_multi_part(question: str) -> bool:
@@ -188,12 +189,16 @@ def _paragraph_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
     return text[text.rfind("\n", 0, e.start) + 1:e.start]
 
 
-def _times(e: Sentence, own_only: bool = False, context: str = ""
-           ) -> tuple[set[str], set[str]]:
+def _times(e: Sentence, own_only: bool = False, context: str = "",
+           asked: Collection[str] = ()) -> tuple[set[str], set[str]]:
     """The years and quarters a sentence names, with the ``context`` before it (with
-    ``own_only`` False, its article's date year when it names none)."""
+    ``own_only`` False, its article's date year when it names none). When it gives one
+    of the ``asked`` quarters with its year ("Trong quý III/2023, ... Hội nghị ... năm
+    2022"), that year is the sentence's: the other year belongs to something else."""
     f = match_normalize(f"{context} {e.text}")
     years, quarters = set(_YEAR.findall(f)), set(_QUARTER.findall(f))
+    paired = {y for q, y in _QUARTER_YEAR.findall(f) if q in asked}
+    years = paired or years
     if not years and not own_only:
         years = set(_YEAR.findall(e.date or ""))
     return years, quarters
@@ -242,7 +247,8 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     # at the January 2022 conference, and which cluster is it in?")
     timed = chosen if is_multi_part(question) else answering[:2]
     if answering and (years or quarters) and not _WHICH_YEAR.search(fold(nfc(question))):
-        own = [_times(e, own_only=True, context=_sentence_start(e, doc_texts)) for e in timed]
+        own = [_times(e, own_only=True, context=_sentence_start(e, doc_texts), asked=quarters)
+               for e in timed]
         # a sentence naming no year takes its paragraph's ("Chiều 3/12 ... tháng 12 năm
         # 2018. Đồng chí Phạm Minh Chính ... chủ trì hội nghị.")
         own = [(y or _times(e, own_only=True, context=_paragraph_start(e, doc_texts))[0], q)
