@@ -37,6 +37,7 @@ from assistant.retrieve.expand import add_following, expand_enumeration, with_by
 from assistant.retrieve.glossary import vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
+from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import is_list_question
 from assistant.retrieve.rules import (
     anchored,
@@ -179,6 +180,28 @@ class EvidenceSelector:
                 e.dense, e.lexical = max(dense, e.dense), max(lexical, e.lexical)
                 e.score += gain
 
+    def part_sentences(self, question: str, passages: list[Passage], texts: dict[str, str],
+                       cands: list[Evidence]) -> list[Evidence]:
+        """For a question in parts (``parts.py``), the best sentence of each part, scored
+        on the part alone, and the best of the kind it needs (a count, a date) near it:
+        "..., and which emulation cluster is the city in?" is answered by a sentence the
+        whole question, about a chair, scores low."""
+        same = {(e.doc_id, e.start): e for e in cands}
+        out: list[Evidence] = []
+        for part in question_parts(question):
+            pvec = np.asarray(self.index.embeddings.embed_query(part), dtype=np.float32)
+            scored = sorted(self.candidates(passages, pvec, part, texts), key=lambda e: -e.score)
+            if not scored:
+                continue
+            picks = [scored[0]]
+            kind = wanted_sentence(part)
+            if kind is not None and not kind(scored[0]):
+                picks += [e for e in scored if kind(e)
+                          and e.score >= scored[0].score - KIND_MARGIN][:1]
+            out += [same[k] for e in picks if (k := (e.doc_id, e.start)) in same
+                    and same[k] not in out]
+        return out
+
     def has_content(self, question: str) -> bool:
         """The question has a word the corpus (or its translations) knows, an anchor or a
         domain phrase (see :func:`assistant.retrieve.rules.has_content`)."""
@@ -302,6 +325,8 @@ class EvidenceSelector:
         coded = coded_sentences(question, near)
         chosen += [e for e in coded if e not in chosen]
         chosen += role_sentences(question, chosen, near)
+        chosen += [e for e in self.part_sentences(question, passages, texts, cands)
+                   if e not in chosen]
         fits, reason = can_answer(question, chosen, texts)
         rules_ok = not missing and fits
         answerable = scores_ok and rules_ok

@@ -30,6 +30,9 @@ _LIST_CUES = re.compile(
     r"\b(list|which|what (were|are) the|priorities|tasks|steps|solutions|measures|items|"
     r"cac|nhung|liet ke|gom|bao gom|nhiem vu|giai phap|noi dung)\b"
 )
+# "what weaknesses", "which main tasks", "what kinds of ...": a plural asked for
+_PLURAL_ASKED = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+)?(?:[a-z-]+\s+)?"
+                           r"(?!(?:does|is|was|has|this|us)\b)[a-z-]{3,}(?:ies|[^s'u]s)\b")
 _COUNT_CUE = re.compile(r"\b(\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi|two|three|four|five|six|"
                         r"seven|eight|nine|ten)\b")
 _MULTI_DOC = re.compile(
@@ -365,6 +368,10 @@ def has_role(text: str, role: str) -> bool:
 
 
 def is_list_question(question: str) -> bool:
+    """Questions that want every item: "What were the six priorities?", "Liệt kê ...",
+    "Những nhiệm vụ nào ...", and "what/which" with a plural ("What weaknesses did the
+    review point out?")."""
     f = fold(question)
     return bool(_LIST_CUES.search(f) and (_COUNT_CUE.search(f) or "list" in f or "liet ke" in f
-                                          or "nhung" in f or "cac" in f or "which" in f))
+                                          or "nhung" in f or "cac" in f or "which" in f)
+                or _PLURAL_ASKED.search(f))
