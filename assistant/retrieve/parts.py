@@ -24,9 +24,8 @@ MIN_PART_WORDS = 4
 def question_parts(question: str) -> list[str]:
     """The parts of ``question`` (at least two), or [] when it is one question.
 
-    >>> question_parts("Who chaired the Da Nang bridge point, and which emulation "
-    ...                "cluster are the city's Party boards in?")
-    ['Who chaired the Da Nang bridge point', "which emulation cluster are the city's Party boards in?"]
+    >>> question_parts("Who chaired the Da Nang bridge point, and which cluster is it in?")
+    ['Who chaired the Da Nang bridge point', 'which cluster is it in?']
     >>> question_parts("Kon Tum shows up in two articles. In what role does it appear?")
     ['Kon Tum shows up in two articles.', 'In what role does it appear?']
     >>> question_parts("Who chaired the conference, and when?")

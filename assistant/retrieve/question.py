@@ -372,6 +372,6 @@ def is_list_question(question: str) -> bool:
     "Những nhiệm vụ nào ...", and "what/which" with a plural ("What weaknesses did the
     review point out?")."""
     f = fold(question)
-    return bool(_LIST_CUES.search(f) and (_COUNT_CUE.search(f) or "list" in f or "liet ke" in f
-                                          or "nhung" in f or "cac" in f or "which" in f)
-                or _PLURAL_ASKED.search(f))
+    cued = _LIST_CUES.search(f) and (_COUNT_CUE.search(f) or "list" in f or "liet ke" in f
+                                     or "nhung" in f or "cac" in f or "which" in f)
+    return bool(cued or _PLURAL_ASKED.search(f))
