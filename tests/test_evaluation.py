@@ -442,7 +442,7 @@ def test_calibrate_selection_refits_only_its_section(
     calib questions, LLM-free, and leaves the other fitted sections as they were."""
     from assistant.evaluation import calibrate
 
-    path = gold_subset(tmp_path, ["q03", "q13", "q20", "q80"])
+    path = gold_subset(tmp_path, ["q03", "q13", "q02", "q80"])
     out = tmp_path / "calibration.json"
     before = json.loads((ROOT / "assistant" / "data" / "calibration.json").read_text("utf-8"))
     out.write_text(json.dumps(before), encoding="utf-8")

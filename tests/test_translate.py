@@ -124,6 +124,13 @@ BAD = [
      "Chairmen of the Municipal Party Committee and Secretary of the Organization Commission, "
      "Nguyen Van Quang (on the left, in the middle) and Nguyen Đình Vĩnh (on the right, in "
      "the middle), presided over the conference at the connection point Da Nang.", "titles"),
+    # session 11, a sampled reply of the 1.5B: "sớm" (soon) became "early this year"
+    ("Phát biểu tham luận tại hội nghị, Phó Bí thư Thường trực Tỉnh ủy Kon Tum đề nghị, trong "
+     "thời gian tới, lãnh đạo Ban Tổ chức Trung ương sớm thống nhất bổ sung ủy viên BCH Đảng "
+     "bộ tỉnh cho tỉnh;", "The Permanent Deputy Secretary of the Provincial Party Committee "
+     "in Kon Tum Province will present a presentation at the conference, and he is requesting "
+     "leadership from the Central Organization Commission to early this year, to supplement "
+     "the provincial party committee's members with a new member.", "time: added this year"),
     # ... and the list number "(1)"; the "1" of "A1" must not stand for it.
     (PLANNING, "Prepare to implement the review procedure, add a cadre planning for the "
      "Executive Committee, Standing Board, and various leadership cadres' terms from "

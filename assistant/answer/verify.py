@@ -18,6 +18,9 @@ Every check compares the translation with its source; none trusts the model:
   hints do not give them;
 - ``places``: a place keeps its administrative level ("Huyện Cao Lãnh" is not "City
   Cao Lãnh", see ``places.py``);
+- ``time``: no relative time ("this year", "next month") in a translation of a source
+  that gives none ("năm nay", "tháng tới", a year): "sớm" (soon) is not "early this
+  year";
 - ``untranslated``: no hinted term is left in Vietnamese ("Secretary Huyện uỷ"); codes
   and abbreviations may stay as written;
 - ``terms``: enough of the hinted terms' English is used;
@@ -70,6 +73,11 @@ _EN_NUMBER_WORDS = {
     "nineteen": 19, "twenty": 20, **{w: i for i, w in enumerate(EN_ORDINALS, start=1)},
 }
 _MONTHS = {m.lower(): i for i, m in enumerate(MONTH_NAMES, start=1)}
+# A relative time in an English translation, and the Vietnamese that gives one (folded).
+_RELATIVE_TIME_EN = re.compile(r"\b(?:this|next|last|previous|coming|past|current) "
+                               r"(?:year|month|quarter|week|term)\b", re.I)
+_RELATIVE_TIME_VI = re.compile(r"\b(?:nam|thang|quy|tuan|nhiem ky|khoa) "
+                               r"(?:nay|toi|sau|truoc|qua|ke tiep|hien tai)\b")
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
 _QUARTER = re.compile(r"\bQ([1-4])\b")
 # Words English capitalizes whatever the source says.
@@ -289,6 +297,11 @@ class TranslationVerifier:
                   for name, level in wrong_levels(source, translation)]
         if levels:
             reasons.append("places: " + ", ".join(levels))
+        when = _RELATIVE_TIME_EN.findall(translation) if target == "en" else []
+        # "năm 2022 ... this year" refers back to a year the source names
+        if when and not _RELATIVE_TIME_VI.search(match_normalize(source)) and not re.search(
+                r"(?<!\d)(?:19|20)\d{2}(?!\d)", source):
+            reasons.append("time: added " + ", ".join(when))
         left = untranslated_terms(translation, hints)
         if left:
             reasons.append("untranslated: " + ", ".join(left))
