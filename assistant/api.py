@@ -241,7 +241,7 @@ class Assistant:
         t0 = time.perf_counter()
         question = self.accents.restore(question)  # "bao nhieu dang vien" -> "bao nhiêu đảng viên"
         qvec = self.index.embeddings.embed_query(question)
-        passages = self.retriever.search(question, k=top_k, vector=qvec)
+        passages = self.retriever.search_parts(question, k=top_k, vector=qvec)
         result = self.selector.select(question, passages, qvec)
         return passages, result, time.perf_counter() - t0
 

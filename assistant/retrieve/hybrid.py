@@ -23,8 +23,12 @@ from assistant.config import RetrievalSettings
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
 from assistant.retrieve.glossary import expand_query
+from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import anchors, contains_term
 from assistant.vietnamese import content_tokens, detect_language, match_normalize
+
+# Passages each part of a question in parts adds to the whole question's top-k.
+PART_PASSAGES = 2
 
 
 @dataclass
@@ -174,6 +178,19 @@ class Retriever:
             )
         return out
 
+
+    def search_parts(self, query: str, k: int | None = None,
+                     vector: list[float] | None = None) -> list[Passage]:
+        """The top-``k`` passages for ``query`` and, for a question in parts
+        (``parts.py``: "Who chaired ..., and which cluster is the city in?"), the best
+        ``PART_PASSAGES`` of each part that the whole question did not bring, after them:
+        a part the rest of the question outweighs still finds its passage."""
+        passages = self.search(query, k=k, vector=vector)
+        for part in question_parts(query):
+            have = {p.chunk_id for p in passages}
+            passages += [p for p in self.search(part, k=PART_PASSAGES)
+                         if p.chunk_id not in have]
+        return passages
 
     def _rescue_anchors(
         self, query: str, ranked: list[tuple[str, float]]
