@@ -190,12 +190,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from assistant.answer.translate import (
-        export_translations,
-        import_translations,
-        make_translator,
-        pretranslate,
-    )
+    from assistant.answer.memory import export_translations, import_translations
+    from assistant.answer.translate import make_translator, pretranslate
     from assistant.api import Assistant
     from assistant.errors import InputError
 

@@ -43,7 +43,7 @@ def index_copy(seeded: Settings, root: Path, **overrides: Any) -> Settings:
 def with_seed_memory(settings: Settings) -> tuple[int, int]:
     """Import the seeds' translation memory into the index of ``settings``, as `make run`
     does (`assistant translate --import`); returns ``(entries taken, verified)``."""
-    from assistant.answer.translate import import_translations
+    from assistant.answer.memory import import_translations
     from assistant.api import Assistant
     from assistant.data import data_path
 

@@ -227,12 +227,38 @@ def test_a_rejected_translation_is_retried_once_with_a_firmer_prompt(
     assert "names: A Pớt" in retry[-1].content and "A Pớt" in retry[-1].content
 
 
-def test_two_rejections_leave_the_sentence_untranslated(seeded_settings: Settings) -> None:
-    translator, _ = _translator(seeded_settings, ["The Communist Party of China met."])
+def test_rejections_leave_the_sentence_untranslated(seeded_settings: Settings) -> None:
+    translator, model = _translator(seeded_settings, ["The Communist Party of China met."])
     translator.verifier.min_similarity = 0.0
     done = translator.translate(CHINH, "vi", "en")
-    assert not done.verified and done.attempts == 2
+    # greedy, firmer retry, then (a name lost) once with the names masked
+    assert not done.verified and done.attempts == 3
     assert any(r.startswith("names") for r in done.reasons)
+    assert "Mai Văn Chính" not in str(model.prompts[-1][-1].content)
+
+
+def test_a_name_lost_among_titles_is_kept_with_the_names_masked(
+    seeded_settings: Settings
+) -> None:
+    """The 1.5B dropped "Trương Thị Mai" behind her titles in every sample; with the name
+    replaced by a token it keeps the token, and the name goes back in its place."""
+    source = ("Ủy viên Bộ Chính trị, Bí thư Trung ương Đảng, Trưởng ban Tổ chức Trung ương "
+              "Trương Thị Mai chủ trì hội nghị.")
+
+    def reply(messages: list[BaseMessage]) -> str:
+        if "NAME1" in str(messages[-1].content):  # the 1.5B's reply to the masked sentence
+            return ("The Politburo member, Secretary of the Party Central Committee, Head of "
+                    "the Central Organization Commission NAME1 chair the conference.")
+        return ("The Politburo member, Secretary of the Party Central Committee, Head of the "
+                "Central Organization Commission, Chairman of the Communist Party of "
+                "Vietnam's Central Committee, Chair of the 2023 Central Committee Conference.")
+
+    translator = make_translator(seeded_settings, None, model=FunctionChatModel(reply=reply))
+    assert translator is not None
+    translator.verifier.min_similarity = 0.0
+    done = translator.translate(source, "vi", "en")
+    assert done.verified and done.attempts == 3, done.reasons
+    assert "Commission Trương Thị Mai chair the conference" in done.text
 
 
 def test_sampled_attempts_after_rejections_take_the_first_verified_one(
@@ -254,13 +280,13 @@ def test_sampled_attempts_after_rejections_take_the_first_verified_one(
     assert translator is not None
     translator.verifier.min_similarity = 0.0
     assert not translator.translate(CHINH, "vi", "en").verified  # greedy only: rejected
-    assert len(model.prompts) == 2
+    assert len(model.prompts) == 3  # greedy, retry, names masked
     done = translator.translate(CHINH, "vi", "en", samples=4)
     assert done.verified and done.text == faithful
-    assert done.attempts == 4  # two greedy, then seeds 1 and 2
+    assert done.attempts == 5  # three greedy, then seeds 1 and 2
     assert model.temperature == 0.0  # the samples ran on copies
     rejected = translator.translate(APOT, "vi", "en", samples=3)
-    assert not rejected.verified and rejected.attempts == 5
+    assert not rejected.verified and rejected.attempts == 6
     assert rejected.text == "The member of the Communist Party of China chaired it."
 
 

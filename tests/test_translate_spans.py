@@ -59,8 +59,17 @@ SLOGAN = ("Ban Tổ chức tham mưu đồng chí Bí thư Huyện uỷ nói chu
     (CARDS, ("lần thứ tư", "fourth (4th)")),
     ("Tại Hội nghị sơ kết công tác quý I vào ngày 09/3/2021, Ban Tổ chức Tỉnh uỷ đã tổ chức "
      "đánh giá", ("09/3/2021", "March 9, 2021")),
+    # articles 004 and 003: the 1.5B wrote "the 12th plenum", left "Quy định số" as is
+    ("Ban Tổ chức Trung ương chủ trì tham mưu việc “lấy phiếu tín nhiệm đối với các đồng chí "
+     "ủy viên Bộ Chính trị, Ban Bí thư” chuẩn bị trình Hội nghị Trung ương 9 khóa XII.",
+     ("Hội nghị Trung ương 9", "9th Central Committee plenum")),
+    ("theo Hướng dẫn số 19-HD/BTCTW ngày 12/9/2019 của Ban Tổ chức Trung ương về thực hiện một "
+     "số Điều trong Quy định số 126-QĐ/TW ngày 28/02/2018 của Bộ Chính trị;",
+     ("Quy định số 126-QĐ/TW", "Regulation No. 126-QĐ/TW")),
+    ("theo Hướng dẫn số 19-HD/BTCTW ngày 12/9/2019", ("Hướng dẫn số 19-HD/BTCTW",
+                                                       "Guidance No. 19-HD/BTCTW")),
 ])
-def test_dates_and_ordinals_are_rendered_by_rule(sentence: str, expected: tuple[str, str]
+def test_dates_ordinals_plenums_and_typed_codes_are_rendered_by_rule(sentence: str, expected: tuple[str, str]
                                                  ) -> None:
     assert expected in format_hints(sentence)
 

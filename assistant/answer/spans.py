@@ -1,6 +1,6 @@
-"""Deterministic help for the translator: format hints and clause pieces.
+"""Deterministic help for the translator: format hints, clause pieces, masked names.
 
-Two things a small model gets wrong that plain rules get right:
+Three things a small model gets wrong that plain rules get right:
 
 * **Dates and Roman-numeral ordinals.** "Ngày 13-1" came out as "December 13", "khóa X"
   and "lần thứ XI" were dropped. :func:`format_hints` renders them the English way
@@ -13,9 +13,16 @@ Two things a small model gets wrong that plain rules get right:
   pieces of a readable length), translates each piece, and
   :func:`join_pieces` puts the English back together. The joined text is verified
   against the whole sentence like any other translation.
+* **Names among titles.** "Ủy viên Bộ Chính trị, ..., Trưởng ban Tổ chức Trung ương
+  Trương Thị Mai chủ trì hội nghị" came out with her name dropped and "Chairman of the
+  Communist Party of Vietnam" in its place, in every sample. With the names replaced by
+  tokens (:func:`mask_names`: "... Trung ương NAME1 chủ trì hội nghị") the model keeps
+  the token where the name goes and :func:`unmask_names` puts the name back; the result
+  is verified against the original sentence like any other translation.
 
 >>> format_hints("Ngày 13-1, Hội nghị Trung ương 4 khóa XII")
-(('13-1', 'January 13'), ('khóa XII', '12th tenure'))
+(('13-1', 'January 13'), ('Hội nghị Trung ương 4', '4th Central Committee plenum'), \
+('khóa XII', '12th tenure'))
 >>> [p for p, _ in clause_pieces("Phần một rất dài ở đây nhé các bạn; phần hai cũng dài "
 ...                               "không kém gì phần một", min_chars=20)]
 ['Phần một rất dài ở đây nhé các bạn', 'phần hai cũng dài không kém gì phần một']
@@ -38,6 +45,14 @@ _ORDINAL_TERM = re.compile(
 # bare "thứ hai": after "ngày" that is a weekday (Monday).
 _ORDINAL_WORD = re.compile(
     r"\b(lần thứ)\s+(" + "|".join(VI_ORDINAL_WORDS) + r")(?![^\W\d_])", re.I)
+# A plenum by its number ("Hội nghị Trung ương 9 khóa XII" was "the 12th plenum"), and a
+# document by its type and code ("Quy định số 126-QĐ/TW" was left in Vietnamese).
+_PLENUM = re.compile(r"\bHội nghị Trung ương\s+(\d{1,2})(?!\d)")
+_DOC_TYPES = {"quy định": "Regulation", "hướng dẫn": "Guidance", "nghị quyết": "Resolution",
+              "kết luận": "Conclusion", "chỉ thị": "Directive", "quyết định": "Decision",
+              "kế hoạch": "Plan", "đề án": "Project", "thông báo": "Notice"}
+_DOC_CODE = re.compile(r"\b(" + "|".join(_DOC_TYPES) + r")\s+(?:số\s+)?(\d{1,4}-[A-ZĐ]{1,6}"
+                       r"(?:/[A-ZĐ]{1,8})+)", re.I)
 # A list item's marker at the start of a sentence: "(1)", "1)", "a)", "2.".
 _MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}\)|[a-zđ]\)|\d{1,2}\.(?=\s))\s*")
 
@@ -60,9 +75,14 @@ def ordinal(n: int) -> str:
 
 
 def format_hints(text: str) -> tuple[tuple[str, str], ...]:
-    """``(span as written, English rendering)`` for the dates, Roman-numeral ordinals
-    and ordinal words ("lần thứ tư" = "fourth (4th)") of a Vietnamese sentence, in text
-    order."""
+    """``(span as written, English rendering)`` for the dates, Roman-numeral ordinals,
+    ordinal words ("lần thứ tư" = "fourth (4th)"), numbered plenums ("Hội nghị Trung ương
+    9" = "9th Central Committee plenum") and typed document codes ("Quy định số
+    126-QĐ/TW" = "Regulation No. 126-QĐ/TW") of a Vietnamese sentence, in text order.
+
+    >>> format_hints("theo Quy định số 126-QĐ/TW")
+    (('Quy định số 126-QĐ/TW', 'Regulation No. 126-QĐ/TW'),)
+    """
     found: list[tuple[int, str, str]] = []
     for m in _DATE.finditer(text):
         day, month = int(m.group(1)), int(m.group(2))
@@ -88,6 +108,12 @@ def format_hints(text: str) -> tuple[tuple[str, str], ...]:
     for m in _ORDINAL_WORD.finditer(text):
         n = VI_ORDINAL_WORDS[m.group(2).lower()]
         found.append((m.start(), m.group(0), f"{EN_ORDINALS[n - 1]} ({ordinal(n)})"))
+    for m in _PLENUM.finditer(text):
+        found.append((m.start(), m.group(0),
+                      f"{ordinal(int(m.group(1)))} Central Committee plenum"))
+    for m in _DOC_CODE.finditer(text):
+        found.append((m.start(), m.group(0), f"{_DOC_TYPES[m.group(1).lower()]} No. "
+                                              f"{m.group(2)}"))
     found.sort()
     return tuple(dict.fromkeys((span, en) for _, span, en in found))
 
@@ -164,3 +190,30 @@ def restore_marker(source: str, translation: str) -> str:
     if body.startswith(marker):
         return translation
     return f"{marker} {body}"
+
+
+def mask_names(text: str, names: list[str]) -> tuple[str, dict[str, str]]:
+    """``text`` with each of ``names`` (as written, longest first) replaced by a token
+    ``NAME1``, ``NAME2``, ...; and the tokens' names.
+
+    >>> mask_names("Đồng chí Mai Văn Chính chủ trì hội nghị.", ["Mai Văn Chính"])
+    ('Đồng chí NAME1 chủ trì hội nghị.', {'NAME1': 'Mai Văn Chính'})
+    """
+    tokens: dict[str, str] = {}
+    for name in sorted(set(names), key=len, reverse=True):
+        if name and name in text:
+            token = f"NAME{len(tokens) + 1}"
+            text = text.replace(name, token)
+            tokens[token] = name
+    return text, tokens
+
+
+def unmask_names(translation: str, tokens: dict[str, str]) -> str:
+    """Put the names back where the translation kept their tokens.
+
+    >>> unmask_names("Comrade NAME1 chaired the conference.", {"NAME1": "Mai Văn Chính"})
+    'Comrade Mai Văn Chính chaired the conference.'
+    """
+    for token, name in tokens.items():
+        translation = re.sub(rf"\b{token}\b", name, translation)
+    return translation

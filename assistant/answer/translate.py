@@ -10,10 +10,12 @@ faithfully far more often than they write a faithful answer across languages).
 (``retrieve/glossary.py``: "Ban Chấp hành = Executive Committee"), asks any LangChain
 chat model (the ``translation`` settings: the embedded 1.5B by default), and checks the
 reply with :class:`~assistant.answer.verify.TranslationVerifier`. A rejected translation
-is retried once with ``prompts/translate_retry.txt`` (naming what was wrong), then (long
-sentences) clause by clause; pre-translation then samples up to ``translation.samples``
-more replies (``sample_temperature``, one seed each) and keeps the first verified one: at
-temperature 0 the model repeats its mistake, a sample often does not. If all fail the
+is retried once with ``prompts/translate_retry.txt`` (naming what was wrong), then, when a
+name was lost or an entity or title invented, once with the names masked as ``NAME1``
+(``spans.mask_names``), then (long sentences) clause by clause; pre-translation then
+samples up to ``translation.samples`` more replies (``sample_temperature``, one seed
+each) and keeps the first verified one: at temperature 0 the model repeats its mistake,
+a sample often does not. If all fail the
 attempt is kept as rejected and the reader sees the original, labelled "not translated".
 A list marker the model dropped ("(1)") is put back before the check
 (:func:`~assistant.answer.spans.restore_marker`).
@@ -31,7 +33,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,14 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answer.prompts import render
-from assistant.answer.spans import clause_pieces, format_hints, join_pieces, restore_marker
+from assistant.answer.spans import (
+    clause_pieces,
+    format_hints,
+    join_pieces,
+    mask_names,
+    restore_marker,
+    unmask_names,
+)
 from assistant.answer.verify import (
     TranslationVerifier,
     Verdict,
@@ -165,7 +173,8 @@ class Translator:
     def translate(self, text: str, source: str = "vi", target: str = "en", *,
                   split: bool = True, samples: int = 0) -> Translation:
         """Translate one sentence; verified, with one firmer retry when rejected, then
-        (``split``, long sentences) clause by clause, then (``samples``) up to that many
+        with the names masked (a name lost, an entity invented), then (``split``, long
+        sentences) clause by clause, then (``samples``) up to that many
         sampled attempts at ``translation.sample_temperature``, the first verified one
         taken (pre-translation only: each costs a full generation)."""
         hints = term_hints(text) if source == "vi" else ()
@@ -186,7 +195,19 @@ class Translator:
             self._record(text, hints, 2, second, again)
             if again.ok or not reply:
                 reply, verdict = second, again
-            pieces = clause_pieces(text) if split and not again.ok else []
+            if not verdict.ok and re.search(r"^(names|entities|titles)", "\n".join(
+                    verdict.reasons), re.M):  # a name lost among titles: mask it
+                masked, tokens = mask_names(text, [as_written(text, n) for n in
+                                                   self.verifier.source_names(text, hints)])
+                if tokens:
+                    third = unmask_names(self.reply(masked, self.messages(
+                        masked, source, target, term_hints(masked))), tokens)
+                    attempts += 1
+                    check = self.verifier.check(text, third, hints, target)
+                    self._record(text, hints, attempts, third, check)
+                    if check.ok:
+                        reply, verdict = third, check
+            pieces = clause_pieces(text) if split and not verdict.ok else []
             if len(pieces) > 1:
                 parts = [self.translate(p, source, target, split=False) for p, _ in pieces]
                 attempts += sum(p.attempts for p in parts)
@@ -339,62 +360,3 @@ def pretranslate(index: Index, translator: Translator, settings: Settings, *,
     if progress:
         progress(len(pending), len(pending))
     return report
-
-
-def export_translations(index: Index, settings: Settings, path: Path) -> int:
-    """Write the cached attempts of this model and prompt for the index's sentences to
-    ``path`` (JSON lines): a translation memory that ``import_translations`` reads."""
-    import json
-
-    from assistant.ingest.chunking import evidence_units
-    from assistant.vietnamese import detect_language
-
-    view = TranslationView.for_settings(index.translations, settings)
-    rows = []
-    for doc in index.documents():
-        texts = [doc.text[u.start:u.end] for u in evidence_units(doc.text)]
-        for target in ("en", "vi"):
-            wanted = [s for s in texts if other_language(detect_language(s)) == target]
-            for source, item in sorted(view.lookup(wanted, target).items()):
-                rows.append({"source": source, "target": target, "translation": item.text,
-                             "verified": item.verified, "reasons": item.reasons,
-                             "model": view.model, "prompt": view.prompt})
-    unique = {(r["source"], r["target"]): r for r in rows}
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
-                            for r in unique.values()), encoding="utf-8")
-    return len(unique)
-
-
-def import_translations(index: Index, settings: Settings, path: Path,
-                        embeddings: Embeddings | None) -> tuple[int, int]:
-    """Load a translation memory written by :func:`export_translations`. Only entries of
-    the configured model and prompt are taken, and each is verified again with the
-    current checks (an import cannot bring in text the verifier would reject).
-    Returns ``(entries taken, accepted)``."""
-    import json
-
-    from assistant.ingest.chunking import evidence_units
-
-    view = TranslationView.for_settings(index.translations, settings)
-    verifier = make_verifier(settings, embeddings)
-    for doc in index.documents():
-        index.translations.link(doc.doc_id, [(u.start, u.end, doc.text[u.start:u.end])
-                                             for u in evidence_units(doc.text)])
-    taken = accepted = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        r = json.loads(line)
-        if (r.get("model"), r.get("prompt")) != (view.model, view.prompt):
-            continue
-        hints = term_hints(r["source"]) if r["target"] == "en" else ()
-        verdict = verifier.check(r["source"], r["translation"], hints, r["target"])
-        vec = None
-        if verdict.ok and embeddings is not None:
-            vec = np.asarray(embeddings.embed_documents([r["translation"]])[0], np.float32)
-        index.translations.put(Stored(r["source"], r["translation"], verdict.ok, r["target"],
-                                      view.model, view.prompt, verdict.reasons,
-                                      verdict.similarity, vec))
-        taken += 1
-        accepted += verdict.ok
-    return taken, accepted

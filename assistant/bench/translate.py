@@ -46,7 +46,7 @@ def english_questions(gold: Path, limit: int | None = None) -> list[str]:
 
 def _index(settings: Settings, tmp: Path, memory: Path | None) -> Settings:
     """Settings of a fresh index of the seeds (with the translation memory if given)."""
-    from assistant.answer.translate import import_translations
+    from assistant.answer.memory import import_translations
     from assistant.api import Assistant
 
     s = settings.model_copy(update={"index_path": tmp / "vs"})
