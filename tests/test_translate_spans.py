@@ -69,8 +69,9 @@ SLOGAN = ("Ban Tổ chức tham mưu đồng chí Bí thư Huyện uỷ nói chu
     ("theo Hướng dẫn số 19-HD/BTCTW ngày 12/9/2019", ("Hướng dẫn số 19-HD/BTCTW",
                                                        "Guidance No. 19-HD/BTCTW")),
 ])
-def test_dates_ordinals_plenums_and_typed_codes_are_rendered_by_rule(sentence: str, expected: tuple[str, str]
-                                                 ) -> None:
+def test_dates_ordinals_plenums_and_typed_codes_are_rendered_by_rule(
+    sentence: str, expected: tuple[str, str]
+) -> None:
     assert expected in format_hints(sentence)
 
 
