@@ -272,6 +272,11 @@ def test_who_questions_and_person_names() -> None:
         # a question in parts: the year (January 2022) is in one part's article only
         ("Who headed the Da Nang organization board at the January 2022 national "
          "conference, and which emulation cluster is Da Nang part of?", {"001", "002"}),
+        # the second part names nothing ("the city's"): searched on its own with the
+        # question's names, its sentence is in the cluster article (001)
+        # (without the parts, only 002 is quoted)
+        ("Who chaired the conference at the Da Nang bridge point, and which emulation "
+         "cluster is the city's Party organization board a member of?", {"001", "002"}),
         # two places asked about together (Bình Định's head: 001; Đà Nẵng's: 002)
         ("Who were the heads of the organization boards of Binh Dinh and Da Nang?",
          {"001", "002"}),

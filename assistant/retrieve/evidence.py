@@ -38,7 +38,7 @@ from assistant.retrieve.glossary import vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.parts import question_parts
-from assistant.retrieve.question import is_list_question
+from assistant.retrieve.question import anchors, is_list_question
 from assistant.retrieve.rules import (
     anchored,
     asks_author,
@@ -185,10 +185,14 @@ class EvidenceSelector:
         """For a question in parts (``parts.py``), the best sentence of each part, scored
         on the part alone, and the best of the kind it needs (a count, a date) near it:
         "..., and which emulation cluster is the city in?" is answered by a sentence the
-        whole question, about a chair, scores low."""
+        whole question, about a chair, scores low. A part that names nothing of its own
+        (no anchor: "..., and what post did he hold?") is about what the rest of the
+        question names: it is searched with the question's anchors."""
         same = {(e.doc_id, e.start): e for e in cands}
         out: list[Evidence] = []
         for part in question_parts(question):
+            if not anchors(part):  # "the city's", "he": the question's own names
+                part = " ".join([part, *anchors(question)])
             pvec = np.asarray(self.index.embeddings.embed_query(part), dtype=np.float32)
             scored = sorted(self.candidates(passages, pvec, part, texts), key=lambda e: -e.score)
             if not scored:
