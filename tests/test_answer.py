@@ -24,6 +24,7 @@ from assistant.retrieve.question import (
     role_asked,
     wants_count,
 )
+from assistant.retrieve.rules import numbered
 
 SIX_TASKS = [
     "rà soát, bổ sung quy hoạch",
@@ -213,6 +214,9 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
         ("Which conclusion did the organization sector follow closely in Q3 2022?", True),
         ("Which conclusion did the organization sector follow closely in Q3 2023?", False),
         ("Trong quý III năm 2022, ngành Tổ chức xây dựng Đảng đạt những kết quả nào?", True),
+        # a numbered name the articles give with another number (Vụ Địa phương II)
+        ("Vụ trưởng Vụ Địa phương I là ai?", True),
+        ("Vụ trưởng Vụ Địa phương II là ai?", False),
         # a name no article holds, among words the articles are full of
         ("What GDP growth did the provinces of Emulation Cluster III reach in 2023?", True),
         ("Which Party organization work did UNESCO praise in Kon Tum in 2023?", True),
@@ -425,6 +429,15 @@ def test_a_list_introduced_by_the_sentence_before_it_is_quoted(bot: Assistant) -
     quotes = " ".join(c.quote for c in ans.citations)
     for item in ("Tổng kết thi hành Điều lệ Đảng", "các khâu trong công tác cán bộ"):
         assert item in quotes, ans.text
+
+
+def test_numbered_names_pair_a_word_with_its_roman_numeral() -> None:
+    assert numbered("Dự hội nghị có Vụ trưởng Vụ Địa phương II (Ban Tổ chức Trung ương)") == {
+        ("phuong", "ii")}
+    assert numbered("Hội nghị Trung ương 4 khóa XIII") == {("khoa", "xiii")}
+    # in English the numbered word is capitalized: "can I" numbers nothing
+    assert numbered("Can I ask who heads Local Affairs Department I?", english=True) == {
+        ("department", "i")}
 
 
 def test_unknown_names_are_acronyms_and_capitalized_words_no_article_holds() -> None:
