@@ -12,6 +12,7 @@ from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.retrieve.english import english_counted, english_role, unknown_names
 from assistant.retrieve.expand import clause_chains
+from assistant.retrieve.near_miss import numbered
 from assistant.retrieve.question import (
     anchors,
     asks_person,
@@ -24,7 +25,6 @@ from assistant.retrieve.question import (
     role_asked,
     wants_count,
 )
-from assistant.retrieve.rules import numbered
 
 SIX_TASKS = [
     "rà soát, bổ sung quy hoạch",
@@ -214,6 +214,10 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
         ("Which conclusion did the organization sector follow closely in Q3 2022?", True),
         ("Which conclusion did the organization sector follow closely in Q3 2023?", False),
         ("Trong quý III năm 2022, ngành Tổ chức xây dựng Đảng đạt những kết quả nào?", True),
+        # the article is about Đồng Tháp, the sentence about one of its districts
+        ("Tỉnh Đồng Tháp có bao nhiêu loại hình sinh hoạt chi bộ?", True),
+        ("How many types of Party cells does Dong Thap province have?", True),
+        ("Huyện Cao Lãnh có bao nhiêu loại hình sinh hoạt chi bộ?", False),
         # a numbered name the articles give with another number (Vụ Địa phương II)
         ("Vụ trưởng Vụ Địa phương I là ai?", True),
         ("Vụ trưởng Vụ Địa phương II là ai?", False),

@@ -12,7 +12,8 @@ list of known questions:
   "how many" (about the place asked for, not a cluster or national total), the exact
   title for "who is the <title>" (a Deputy Secretary is not the Secretary) with someone
   named beside it, a day for "on what date", and no other year, quarter or month than
-  the one asked for in the sentences that answer;
+  the one asked for in the sentences that answer, no other number of a numbered name
+  ("Vụ Địa phương II" for "Department I") and no other place (``near_miss.py``);
 - :func:`has_content`: a question with no word the corpus or the glossary knows and no
   anchor (emoji, "NEAR(x y)", a stray quote) asks nothing the corpus can answer.
 """
@@ -27,6 +28,7 @@ from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
+from assistant.retrieve.near_miss import other_number, other_places
 from assistant.retrieve.question import (
     anchors,
     asks_person,
@@ -100,8 +102,6 @@ _AGGREGATE = re.compile(r"\b(cum|cac tinh|cac dia phuong|toan quoc|ca nuoc|toan 
                         r"|\d+ tinh|tinh, thanh)\b")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d])")
 _QUARTER = re.compile(r"\bquy (i{1,3}|iv)\b")
-# A Roman numeral after the word it numbers: "Vụ Địa phương II", "Department I", "khóa XII".
-_NUMBERED = re.compile(r"([^\W\d_]+)\s+(X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3})(?![\w/-])")
 _QUARTER_YEAR = re.compile(r"\bquy (i{1,3}|iv)\s*(?:/|-|nam)\s*((?:19|20)\d{2})\b")
 
 
@@ -206,39 +206,6 @@ def _times(e: Sentence, own_only: bool = False, context: str = "",
     return years, quarters
 
 
-def numbered(text: str, english: bool = False) -> set[tuple[str, str]]:
-    """The ``(word, numeral)`` pairs of a text, folded: "Vụ Địa phương II" gives ("phuong",
-    "ii"). In English the word must be capitalized inside a sentence ("Department I", not
-    "can I" or "Can I").
-
-    >>> sorted(numbered("Vụ trưởng Vụ Địa phương II, khóa XIII"))
-    [('khoa', 'xiii'), ('phuong', 'ii')]
-    >>> sorted(numbered("Can I ask who directs Department I, as I asked?", english=True))
-    [('department', 'i')]
-    """
-    text = nfc(text)
-    return {(fold(m.group(1)).lower(), m.group(2).lower()) for m in _NUMBERED.finditer(text)
-            if not english or (m.group(1)[:1].isupper()  # and not a sentence's first word
-                               and text[:m.start()].rstrip()[-1:] not in ("", ".", "?", "!"))}
-
-
-def _other_number(question: str, answering: Sequence[Sentence]) -> str:
-    """A numbered name the question asks about ("Department I") that the answering
-    sentences give only with another number ("Vụ Địa phương II"): the name, else ""."""
-    english = detect_language(question) == "en"
-    asked = numbered(question, english)
-    if not asked or not answering:
-        return ""
-    given = set().union(*(numbered(e.translation if english else e.text, english)
-                          for e in answering))
-    for m in _NUMBERED.finditer(nfc(question)):
-        word, n = fold(m.group(1)).lower(), m.group(2).lower()
-        others = {o for w, o in given if w == word}
-        if (word, n) in asked and others and n not in others:
-            return m.group(0)  # as the question writes it
-    return ""
-
-
 def wanted_sentence(question: str) -> Callable[[Sentence], bool] | None:
     """For questions that need a particular kind of sentence (a count, a date), the test
     a sentence must pass; None for other questions. Evidence selection uses it to add
@@ -275,7 +242,7 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     if role is not None and asks_person(question) and not any(
             names_person(e.text) and has_role(e.text, role) for e in chosen):
         return False, "no one named with the title asked for"
-    other = _other_number(question, _answering(question, chosen))
+    other = other_number(question, _answering(question, chosen))
     if other:
         return False, f"another number than {other}"
     asked = anchors(question)
@@ -372,11 +339,13 @@ def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence],
     ``start`` of its sentence gives a total over several places ("các địa phương trong khu
     vực đã ...; cử 1.722 lượt cán bộ") and the sentence just before it (among ``chosen``)
     or its article's title or publisher names it ("Huyện Tháp Mười ... tinh giản biên chế"
-    + "... đối với 03 đồng chí"; the Kon Tum portal's "điểm cầu tỉnh")."""
+    + "... đối với 03 đồng chí"; the Kon Tum portal's "điểm cầu tỉnh"), and it names no
+    other place of its own ("Huyện Cao Lãnh có 05 loại hình ..." is not Đồng Tháp's, though
+    the article is about Đồng Tháp)."""
     text = match_normalize(e.text)
     if any(contains_term(text, p) for p in places):
         return True
-    if _AGGREGATE.search(f"{match_normalize(start)} {text}"):
+    if _AGGREGATE.search(f"{match_normalize(start)} {text}") or other_places(e.text, places):
         return False
     before = [c for c in chosen if c.doc_id == e.doc_id and 0 <= e.start - c.end <= 2]
     context = " ".join([e.title, e.publisher, *(c.text for c in before)])

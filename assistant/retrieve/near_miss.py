@@ -1,0 +1,69 @@
+"""Near misses that name something else than what was asked: a numbered name given only
+with another number ("Vụ Địa phương II" for "Department I"), and a sentence about another
+place than the one asked for ("Huyện Cao Lãnh có 05 loại hình ..." in an article about
+Đồng Tháp). The answerability rules (``rules.py``) refuse on them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from assistant.retrieve.question import contains_term
+from assistant.vietnamese import detect_language, fold, match_normalize, nfc
+
+
+class _Sentence(Protocol):
+    text: str
+    translation: str
+
+
+# A Roman numeral after the word it numbers: "Vụ Địa phương II", "Department I", "khóa XII".
+_NUMBERED = re.compile(r"([^\W\d_]+)\s+(X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3})(?![\w/-])")
+# A place the sentence names with its level: "Huyện Cao Lãnh", "thành phố Buôn Ma Thuột".
+_LEVELLED_PLACE = re.compile(r"\b(?:[Hh]uyện|[Tt]hành phố|TP\.|[Tt]hị xã|[Xx]ã|[Pp]hường|[Qq]uận"
+                             r"|[Tt]ỉnh)\s+((?:[A-ZĐ][^\W\d_]*\s?){1,3})")
+
+
+def other_places(text: str, places: Sequence[str]) -> list[str]:
+    """The places ``text`` names with their level that are none of ``places``.
+
+    >>> other_places("Huyện Cao Lãnh có 05 loại hình sinh hoạt chi bộ", ["dong thap"])
+    ['cao lanh']
+    """
+    named = [match_normalize(m.group(1)).strip() for m in _LEVELLED_PLACE.finditer(nfc(text))]
+    return [n for n in named if n and not any(contains_term(n, p) or contains_term(p, n)
+                                              for p in places)]
+
+
+def numbered(text: str, english: bool = False) -> set[tuple[str, str]]:
+    """The ``(word, numeral)`` pairs of a text, folded: "Vụ Địa phương II" gives ("phuong",
+    "ii"). In English the word must be capitalized inside a sentence ("Department I", not
+    "can I" or "Can I").
+
+    >>> sorted(numbered("Vụ trưởng Vụ Địa phương II, khóa XIII"))
+    [('khoa', 'xiii'), ('phuong', 'ii')]
+    >>> sorted(numbered("Can I ask who directs Department I, as I asked?", english=True))
+    [('department', 'i')]
+    """
+    text = nfc(text)
+    return {(fold(m.group(1)).lower(), m.group(2).lower()) for m in _NUMBERED.finditer(text)
+            if not english or (m.group(1)[:1].isupper()  # and not a sentence's first word
+                               and text[:m.start()].rstrip()[-1:] not in ("", ".", "?", "!"))}
+
+
+def other_number(question: str, answering: Sequence[_Sentence]) -> str:
+    """A numbered name the question asks about ("Department I") that the answering
+    sentences give only with another number ("Vụ Địa phương II"): the name, else ""."""
+    english = detect_language(question) == "en"
+    asked = numbered(question, english)
+    if not asked or not answering:
+        return ""
+    given = set().union(*(numbered(e.translation if english else e.text, english)
+                          for e in answering))
+    for m in _NUMBERED.finditer(nfc(question)):
+        word, n = fold(m.group(1)).lower(), m.group(2).lower()
+        others = {o for w, o in given if w == word}
+        if (word, n) in asked and others and n not in others:
+            return m.group(0)  # as the question writes it
+    return ""
