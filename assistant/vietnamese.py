@@ -282,6 +282,15 @@ VI_SYLLABLE = re.compile(
     r"(uye|uya|uyu|oai|oay|oao|oeo|uoi|uou|ieu|yeu|uay|uai|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe"
     r"|oi|oo|ua|ue|ui|uo|uu|uy|ye|ya|a|e|i|o|u|y)(ch|ng|nh|c|m|n|p|t)?$"
 )
+# Words English capitalizes that name no thing: months, weekdays, personal titles. The
+# translation verifier (no invented entity) and the unknown-name rule (no name the
+# articles lack) both let them pass.
+EN_CAPITALIZED = frozenset(
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday mr mrs ms
+    """.split()
+)
 _EN_WORDS = frozenset(
     """
     the a an of and or in on at to for is are was

@@ -61,7 +61,14 @@ from assistant.answer.facts import (
     numbers,
 )
 from assistant.answer.places import invented_titles, wrong_levels
-from assistant.vietnamese import ROMAN_NUMERALS, detect_language, fold, match_normalize, nfc
+from assistant.vietnamese import (
+    EN_CAPITALIZED,
+    ROMAN_NUMERALS,
+    detect_language,
+    fold,
+    match_normalize,
+    nfc,
+)
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -81,13 +88,7 @@ _RELATIVE_TIME_VI = re.compile(r"\b(?:nam|thang|quy|tuan|nhiem ky|khoa) "
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
 _QUARTER = re.compile(r"\bQ([1-4])\b")
 # Words English capitalizes whatever the source says.
-ALWAYS_CAPITALIZED = frozenset(
-    """
-    i mr mrs ms comrade comrades january february march april may june july august
-    september october november december monday tuesday wednesday thursday friday saturday
-    sunday party no q
-    """.split()
-)
+ALWAYS_CAPITALIZED = EN_CAPITALIZED | frozenset("i comrade comrades party no q".split())
 # Capitalized words a source explains without writing them: "Vietnam" needs "Việt Nam",
 # "Communist" needs "Cộng sản" ("The Communist Party of Vietnam has ..." for a sentence
 # that names neither invents them).

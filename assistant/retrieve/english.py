@@ -9,7 +9,14 @@ import re
 from collections.abc import Callable
 
 from assistant.retrieve.glossary import concepts
-from assistant.vietnamese import ROMAN_NUMERALS, VI_SYLLABLE, english_stems, fold, nfc
+from assistant.vietnamese import (
+    EN_CAPITALIZED,
+    ROMAN_NUMERALS,
+    VI_SYLLABLE,
+    english_stems,
+    fold,
+    nfc,
+)
 
 _EN_COUNTED = re.compile(
     r"\b(?:how (?:many|much)|what total|total number of|what number of)\s+"
@@ -98,10 +105,7 @@ _WORD = re.compile(r"(?<![\w/-])[^\W\d_]+(?:[-'’][^\W\d_]+)*(?![\w/-])")
 # "Resolution 19"), not a thing of its own.
 _BEFORE_NUMBER = re.compile(r"\s+(?:No\.?\s*)?\d")
 # Words English capitalizes that name no thing: months, days, titles, languages.
-_CAPITALIZED_WORDS = frozenset("""
-    january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday mr mrs ms dr english
-    vietnamese""".split())
+_CAPITALIZED_WORDS = EN_CAPITALIZED | frozenset("dr english vietnamese".split())
 # A function word capitalized inside a sentence: the question is typed in title case.
 _TITLE_CASE = re.compile(r"[^.?!:;\s]\s+(?:The|Of|And|In|On|For|To|Did|Does|Was|Were|Is|Are)\b")
 
