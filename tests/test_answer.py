@@ -416,6 +416,34 @@ def test_run_in_enumerations_are_found_in_the_seeds() -> None:
     assert text[units[lo][0]:units[hi][1]].endswith("tuyên truyền về xây dựng Đảng…")
 
 
+def test_a_colon_announces_the_sentences_after_it_in_its_paragraph() -> None:
+    """"..., cụ thể là: A. B. C." is one list (seed 000's shortcomings); a colon in brackets
+    ("(gồm: ...)"), a time ("14:30") or the paragraph's last sentence announces nothing."""
+    from assistant.retrieve.expand import announced_lists
+
+    sentences = [
+        "Tuy đạt được những kết quả tích cực, báo cáo cũng chỉ ra hạn chế cần khắc phục, cụ "
+        "thể là: Công tác chỉ đạo của một số cấp ủy có lúc chưa sâu sát, kịp thời.",
+        "Một số địa phương, đơn vị còn chậm gửi các báo cáo sơ kết, tổng kết.",
+        "Việc báo cáo kết quả giới thiệu nhân sự quy hoạch Trung ương chưa đảm bảo tiến độ.",
+    ]
+    text = " ".join(sentences) + "\n\nHuyện Cao Lãnh có 05 loại hình (gồm: chi bộ khóm, ấp). "
+    text += "Hội nghị khai mạc lúc 14:30 ngày 28/9. Kết luận hội nghị: thống nhất."
+    units, at = [], 0
+    for s in [*sentences, "Huyện Cao Lãnh có 05 loại hình (gồm: chi bộ khóm, ấp).",
+              "Hội nghị khai mạc lúc 14:30 ngày 28/9.", "Kết luận hội nghị: thống nhất."]:
+        at = text.index(s, at)
+        units.append((at, at + len(s)))
+    assert announced_lists(text, units) == [(0, 2)]
+
+
+def test_a_list_question_quotes_the_sentences_a_colon_announces(bot: Assistant) -> None:
+    ans = bot.ask("Báo cáo tại hội nghị giao ban quý III/2023 chỉ ra những hạn chế nào?")
+    quotes = " ".join(c.quote for c in ans.citations)
+    for item in ("chưa sâu sát", "chậm gửi", "quy hoạch Trung ương"):
+        assert item in quotes, ans.text
+
+
 def test_a_list_question_quotes_every_clause_of_a_run_in_enumeration(bot: Assistant) -> None:
     ans = bot.ask("Năm 2024, ban tổ chức các tỉnh ủy trong Cụm thi đua số III tập trung tham "
                   "mưu những nội dung nào?")

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.index.keyword.records import DocRecord
@@ -87,6 +88,32 @@ def clause_chains(text: str, units: list[tuple[int, int]]) -> list[tuple[int, in
     return out
 
 
+# At most this many sentences after a colon carry the list it announces.
+MAX_ANNOUNCED = 5
+# A colon that announces what follows ("... chỉ ra hạn chế ..., cụ thể là: ..."), not a
+# time ("14:30") and not one inside brackets ("(gồm: ...)").
+_ANNOUNCING_COLON = re.compile(r"[^\d\s]:(?:\s|$)")
+
+
+def announced_lists(text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(first, last)`` unit indexes of each list a colon announces and the next sentences
+    of the same paragraph carry: "Tuy đạt được ..., báo cáo cũng chỉ ra hạn chế ..., cụ thể
+    là: Công tác chỉ đạo ... chưa sâu sát. Một số địa phương ... còn chậm gửi ... . Việc báo
+    cáo ... chưa đảm bảo tiến độ."."""
+    out: list[tuple[int, int]] = []
+    for i, (s, e) in enumerate(units):
+        colon = _ANNOUNCING_COLON.search(text, s, e)
+        if colon is None or text.count("(", s, colon.start()) > text.count(")", s, colon.start()):
+            continue
+        j = i
+        while (j + 1 < len(units) and j - i < MAX_ANNOUNCED
+               and "\n" not in text[units[j][1]:units[j + 1][0]]):
+            j += 1
+        if j > i:
+            out.append((i, j))
+    return out
+
+
 def expand_enumeration(
     index: Index, chosen: list[Evidence], cands: list[Evidence], ignored: set[tuple[str, int]]
 ) -> tuple[list[Evidence], set[tuple[str, int]]]:
@@ -114,6 +141,7 @@ def expand_enumeration(
         # clauses only adds its clauses
         spans = [(max(b[0] - 1, 0), b[-1], True) for b in blocks if len(b) >= 2]
         spans += [(lo, hi, False) for lo, hi in clause_chains(rec.text, units)]
+        spans += [(lo, hi, False) for lo, hi in announced_lists(rec.text, units)]
         for lo, hi, marked in spans:
             span_lo, span_hi = units[lo][0], units[hi][1]
             if not any(e.doc_id == doc_id and span_lo <= e.start < span_hi for e in chosen):
