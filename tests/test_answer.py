@@ -444,6 +444,33 @@ def test_a_list_question_quotes_the_sentences_a_colon_announces(bot: Assistant) 
         assert item in quotes, ans.text
 
 
+def test_toan_quoc_naming_the_conference_asks_for_no_national_figure(bot: Assistant) -> None:
+    """"Hội nghị toàn quốc" is the meeting, not the scope of the count (seed 002); a count
+    asked "cả nước" is still refused when only a cluster's total is given (seed 001)."""
+    ans = bot.ask("Hội nghị toàn quốc tháng 1/2022 đề ra bao nhiêu nhóm nhiệm vụ giải pháp "
+                  "cho toàn ngành?")
+    assert not ans.refused, ans.text
+    assert any("10 nhóm nhiệm vụ giải pháp" in c.quote for c in ans.citations), ans.text
+    assert bot.ask("Cả nước đã kết nạp bao nhiêu đảng viên mới trong năm 2023?").refused
+
+
+def test_a_count_is_taken_from_another_retrieved_article(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """The best-scored sentences (seed 000, the January 2023 conference) hold no count of
+    task groups; the count sentence of seed 002 joins the evidence (with the seeds'
+    translation memory, as `make run` serves them)."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    ans = Assistant.from_settings(settings).ask(
+        "How many task-and-solution groups did the national review conference in January "
+        "2022 set for the sector?")
+    assert not ans.refused, ans.text
+    assert any("10 nhóm" in c.quote and c.doc_id.startswith("002") for c in ans.citations)
+
+
 def test_a_list_question_quotes_every_clause_of_a_run_in_enumeration(bot: Assistant) -> None:
     ans = bot.ask("Năm 2024, ban tổ chức các tỉnh ủy trong Cụm thi đua số III tập trung tham "
                   "mưu những nội dung nào?")

@@ -38,7 +38,7 @@ from assistant.retrieve.glossary import vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.parts import question_parts
-from assistant.retrieve.question import anchors, is_list_question
+from assistant.retrieve.question import anchors, is_list_question, wants_count
 from assistant.retrieve.rules import (
     anchored,
     asks_author,
@@ -322,7 +322,10 @@ class EvidenceSelector:
         pool = sorted(cands, key=lambda e: -e.score) if multi else ranked
         kind = wanted_sentence(question)
         if kind is not None and not any(kind(e) for e in chosen):
-            extra = next((e for e in pool if kind(e) and e.score >= best.score - KIND_MARGIN
+            # from the chosen articles first; a count of what is asked from any retrieved one
+            more = sorted(cands, key=lambda e: -e.score) if wants_count(question) else []
+            extra = next((e for e in [*pool, *more]
+                          if kind(e) and e.score >= best.score - KIND_MARGIN
                           and e not in chosen), None)
             chosen = [*chosen, extra] if extra is not None else chosen
         near = [e for e in pool if e.score >= best.score - KIND_MARGIN]

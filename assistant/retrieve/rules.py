@@ -97,6 +97,7 @@ _PLACE_CUE = (r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|tinh uy|thanh uy|huy
 _PLACE_AFTER = r"(?:province|city|district|provincial|municipal|district-level)"
 _NATIONWIDE = re.compile(r"\b(nationwide|nationally|national total|across the country"
                          r"|whole country|in the country|ca nuoc|toan quoc)\b")
+_NATIONAL_MEETING = re.compile(r"\b(hoi nghi|giao ban)( truc tuyen)? toan quoc\b")
 # Words that make a count a total over several places, not one place's figure.
 _AGGREGATE = re.compile(r"\b(cum|cac tinh|cac dia phuong|toan quoc|ca nuoc|toan nganh"
                         r"|\d+ tinh|tinh, thanh)\b")
@@ -268,8 +269,11 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     if _WHEN.search(fold(nfc(question))) and not any(
             _dates(f"{e.text} {e.translation}", set(asked), day=bool(day)) for e in dated):
         return False, "no date" if not day else "no day given"
-    if wants_count(question) and _NATIONWIDE.search(fold(nfc(question))) and not any(
-            re.search(r"\b(toan quoc|ca nuoc|toan nganh)\b", match_normalize(e.text))
+    # "toàn quốc" naming the conference ("Hội nghị toàn quốc ...") asks for no national figure
+    nationwide = _NATIONWIDE.search(_NATIONAL_MEETING.sub(" ", fold(nfc(question))))
+    if wants_count(question) and nationwide and not any(
+            re.search(r"\b(toan quoc|ca nuoc|toan nganh)\b",
+                      match_normalize(_sentence_start(e, doc_texts) + e.text))
             for e in answering):
         return False, "not a national figure"
     if wants_count(question) and places and not any(
