@@ -471,6 +471,20 @@ def test_a_count_is_taken_from_another_retrieved_article(
     assert any("10 nhóm" in c.quote and c.doc_id.startswith("002") for c in ans.citations)
 
 
+def test_a_who_question_gets_a_sentence_that_names_a_person(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """The best-scored sentences (seed 000) name the Kon Tum leadership's title and its
+    request, not the person; the sentence naming "đồng chí A Pớt" joins the evidence."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    ans = Assistant.from_settings(settings).ask(
+        "Who spoke for the Kon Tum provincial leadership at the third-quarter 2023 briefing?")
+    assert any("A Pớt" in c.quote for c in ans.citations), ans.text
+
+
 def test_a_list_question_quotes_every_clause_of_a_run_in_enumeration(bot: Assistant) -> None:
     ans = bot.ask("Năm 2024, ban tổ chức các tỉnh ủy trong Cụm thi đua số III tập trung tham "
                   "mưu những nội dung nào?")

@@ -208,14 +208,17 @@ def _times(e: Sentence, own_only: bool = False, context: str = "",
 
 
 def wanted_sentence(question: str) -> Callable[[Sentence], bool] | None:
-    """For questions that need a particular kind of sentence (a count, a date), the test
-    a sentence must pass; None for other questions. Evidence selection uses it to add
-    the best candidate of that kind when the chosen sentences have none."""
+    """For questions that need a particular kind of sentence (a count, a date, a person's
+    name for "who ...?"), the test a sentence must pass; None for other questions.
+    Evidence selection uses it to add the best candidate of that kind when the chosen
+    sentences have none."""
     if wants_count(question):
         return lambda e: _counts(e, question)
     if _WHEN.search(fold(nfc(question))):
         asked = set(anchors(question))
         return lambda e: bool(_dates(f"{e.text} {e.translation}", asked))
+    if asks_person(question):
+        return lambda e: names_person(e.text)
     return None
 
 
