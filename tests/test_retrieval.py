@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import pytest
+
 from assistant.api import Assistant
 from assistant.retrieve.hybrid import rrf, weighted
 
@@ -75,3 +79,49 @@ def test_every_sentence_of_a_retrieved_chunk_is_a_candidate_even_across_its_edge
         straddling = [u for u in units if not any(c.start <= u[0] and u[1] <= c.end
                                                   for c in chunks)]
         assert straddling  # the seeds have one such sentence in each of these two articles
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("Which Party resolution were the Party-development efforts based on?",
+         {"Quan tâm triển khai hiệu quả các giải pháp phát triển đảng theo tinh thần Nghị quyết "
+          "số 21-NQ/TW",
+          "triển khai có hiệu quả các Nghị quyết 18 và 19 của BCH T.Ư Đảng khóa XII"}),
+        ("Under which Politburo regulation was cadre planning drawn up?",
+         {"xây dựng quy hoạch cán bộ nhiệm kỳ 2025-2030; 2026-2031 theo Quy định số 50- QĐ/TW "
+          "của Bộ Chính trị"}),
+        ("Hội nghị Trung ương 4 khóa XIII ban hành kết luận số mấy?",
+         {"Kết luận số 21-KL/TW, ngày 25-10-2021 tại hội nghị lần thứ tư, Ban Chấp hành Trung "
+         "ương khóa XIII"}),
+        ("Phát triển đảng theo tinh thần nghị quyết nào?",
+         {"Quan tâm triển khai hiệu quả các giải pháp phát triển đảng theo tinh thần Nghị quyết "
+          "số 21-NQ/TW",
+          "triển khai có hiệu quả các Nghị quyết 18 và 19 của BCH T.Ư Đảng khóa XII"}),
+        ("What did the conference decide?", None),
+        ("Ai chủ trì hội nghị?", None),
+    ],
+)
+def test_a_which_document_question_wants_a_sentence_naming_one_by_number(
+    question: str, names: set[str] | None
+) -> None:
+    """Seed sentences: a document of the asked type named by code or by number passes; a
+    document of another type ("Kết luận số 21-KL/TW" for a resolution) does not."""
+    from assistant.retrieve.codes import asked_document
+
+    seeds = [
+        "Quan tâm triển khai hiệu quả các giải pháp phát triển đảng theo tinh thần Nghị quyết "
+        "số 21-NQ/TW",
+        "triển khai có hiệu quả các Nghị quyết 18 và 19 của BCH T.Ư Đảng khóa XII",
+        "xây dựng quy hoạch cán bộ nhiệm kỳ 2025-2030; 2026-2031 theo Quy định số 50- QĐ/TW "
+        "của Bộ Chính trị",
+        "Kết luận số 21-KL/TW, ngày 25-10-2021 tại hội nghị lần thứ tư, Ban Chấp hành Trung "
+        "ương khóa XIII",
+        "Đồng chí Mai Văn Chính chủ trì hội nghị.",
+    ]
+    kind = asked_document(question)
+    if names is None:
+        assert kind is None
+        return
+    assert kind is not None
+    assert {s for s in seeds if kind(SimpleNamespace(text=s))} == names

@@ -22,8 +22,6 @@ word: "GDP", "FIFA World Cup") is refused whatever its other words score.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from assistant.config import AnswerSettings
@@ -32,6 +30,7 @@ from assistant.index.keyword.records import DocRecord
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
 from assistant.retrieve.background import BACKGROUND
+from assistant.retrieve.codes import coded_sentences
 from assistant.retrieve.english import unknown_names
 from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
 from assistant.retrieve.glossary import vietnamese_terms, vocabulary
@@ -50,7 +49,7 @@ from assistant.retrieve.rules import (
     wanted_sentence,
 )
 from assistant.retrieve.sentences import Evidence, EvidenceResult
-from assistant.vietnamese import content_tokens, detect_language, english_stems, nfc
+from assistant.vietnamese import content_tokens, detect_language, english_stems
 
 # Weight of the question-word overlap next to the cosine similarity (calibrated on
 # eval/gold.jsonl plus out-of-domain questions; see README, "Refusal").
@@ -63,28 +62,6 @@ UNKNOWN_SHARE = 0.5
 KIND_MARGIN = 0.25
 # Beside a whole enumeration, other sentences stay only within this of the best score.
 LIST_MARGIN = 0.02
-
-
-# A document-code family a question asks about without a number: "KL/BTCTW", "NQ/TW".
-_CODE_FAMILY = re.compile(r"(?<![\w-])([A-ZĐ]{1,5}/[A-ZĐ]{2,10})(?![\w/])")
-CODE_EXTRA = 3
-
-
-def coded_sentences(question: str, candidates: list[Evidence]) -> list[Evidence]:
-    """For "which conclusions (numbered KL/BTCTW) ...?": the best of ``candidates`` (best
-    first) quoting each code of that family ("08-KL/BTCTW"), at most ``CODE_EXTRA``."""
-    families = {m.group(1).upper() for m in _CODE_FAMILY.finditer(nfc(question))}
-    if not families:
-        return []
-    pattern = re.compile(r"\b\d{1,3}-(" + "|".join(map(re.escape, families)) + r")\b", re.I)
-    quoted: set[str] = set()
-    out: list[Evidence] = []
-    for e in candidates:
-        codes = {m.group(0).upper() for m in pattern.finditer(e.text)} - quoted
-        if codes and len(out) < CODE_EXTRA:
-            out.append(e)
-            quoted |= codes
-    return out
 
 
 class EvidenceSelector:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Protocol, TypeVar
 
+from assistant.retrieve.codes import asked_document
 from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.glossary import concepts
@@ -209,9 +210,9 @@ def _times(e: Sentence, own_only: bool = False, context: str = "",
 
 def wanted_sentence(question: str) -> Callable[[Sentence], bool] | None:
     """For questions that need a particular kind of sentence (a count, a date, a person's
-    name for "who ...?"), the test a sentence must pass; None for other questions.
-    Evidence selection uses it to add the best candidate of that kind when the chosen
-    sentences have none."""
+    name for "who ...?", a numbered document for "which resolution ...?"), the test a
+    sentence must pass; None for other questions. Evidence selection uses it to add the
+    best candidate of that kind when the chosen sentences have none."""
     if wants_count(question):
         return lambda e: _counts(e, question)
     if _WHEN.search(fold(nfc(question))):
@@ -219,7 +220,7 @@ def wanted_sentence(question: str) -> Callable[[Sentence], bool] | None:
         return lambda e: bool(_dates(f"{e.text} {e.translation}", asked))
     if asks_person(question):
         return lambda e: names_person(e.text)
-    return None
+    return asked_document(question)
 
 
 def _dates(text: str, asked: set[str], day: bool = False) -> set[str]:
