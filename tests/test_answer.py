@@ -485,6 +485,18 @@ def test_a_who_question_gets_a_sentence_that_names_a_person(
     assert any("A Pớt" in c.quote for c in ans.citations), ans.text
 
 
+def test_each_part_of_a_question_may_name_its_own_number(bot: Assistant) -> None:
+    """"... khóa XIII ..., và ... bao nhiêu năm ... khóa XII?": the count part's sentence
+    (seed 004) names only khóa XII, and the other part's (seed 002) names khóa XIII; the
+    "how many" is the second part's, not "kết luận nào"."""
+    ans = bot.ask("Hội nghị Trung ương 4 khóa XIII ban hành kết luận nào về xây dựng, chỉnh "
+                  "đốn Đảng, và tháng 12/2018 Ban Tổ chức Trung ương đề nghị sơ kết bao nhiêu "
+                  "năm thực hiện Nghị quyết Trung ương 4 khóa XII?")
+    assert not ans.refused, ans.text
+    quotes = " ".join(c.quote for c in ans.citations)
+    assert "21-KL/TW" in quotes and "2 năm" in quotes, ans.text
+
+
 def test_a_list_question_quotes_every_clause_of_a_run_in_enumeration(bot: Assistant) -> None:
     ans = bot.ask("Năm 2024, ban tổ chức các tỉnh ủy trong Cụm thi đua số III tập trung tham "
                   "mưu những nội dung nào?")

@@ -30,6 +30,7 @@ from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.near_miss import other_number, other_places
+from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import (
     anchors,
     asks_person,
@@ -152,7 +153,9 @@ def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
 
 def _counts(e: Sentence, question: str) -> bool:
     """Whether ``e`` states a count of what the question counts (in its Vietnamese, or
-    in its translation for an English question)."""
+    in its translation for an English question); in a question in parts, of what the
+    part that asks "how many" counts ("kết luận số mấy ..., và ... bao nhiêu năm?")."""
+    question = next((p for p in question_parts(question) if wants_count(p)), question)
     if detect_language(question) != "en":
         return has_count(e.text, counted_noun(question))
     nouns, stems = english_counted(question)
@@ -247,7 +250,10 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     if role is not None and asks_person(question) and not any(
             names_person(e.text) and has_role(e.text, role) for e in chosen):
         return False, "no one named with the title asked for"
-    other = other_number(question, _answering(question, chosen))
+    # a question in parts may name each number in another part ("khóa XIII ..., và ...
+    # khóa XII?"): any chosen sentence may give it
+    other = other_number(question, chosen if is_multi_part(question)
+                         else _answering(question, chosen))
     if other:
         return False, f"another number than {other}"
     asked = anchors(question)
