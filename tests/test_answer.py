@@ -497,6 +497,15 @@ def test_each_part_of_a_question_may_name_its_own_number(bot: Assistant) -> None
     assert "21-KL/TW" in quotes and "2 năm" in quotes, ans.text
 
 
+def test_who_chaired_two_meetings_names_the_chair_of_each(bot: Assistant) -> None:
+    """Two articles (seeds 002 and 000), a chair named in each: the sentence naming a
+    person comes from each article, not only from the best-scored one."""
+    ans = bot.ask("Ai chủ trì hội nghị tổng kết công tác xây dựng Đảng năm 2021 và ai chủ trì "
+                  "hội nghị giao ban quý III/2023?")
+    quotes = " ".join(c.quote for c in ans.citations)
+    assert "Trương Thị Mai" in quotes and "Mai Văn Chính" in quotes, ans.text
+
+
 def test_a_list_question_quotes_every_clause_of_a_run_in_enumeration(bot: Assistant) -> None:
     ans = bot.ask("Năm 2024, ban tổ chức các tỉnh ủy trong Cụm thi đua số III tập trung tham "
                   "mưu những nội dung nào?")

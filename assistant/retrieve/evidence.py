@@ -305,6 +305,12 @@ class EvidenceSelector:
                           if kind(e) and e.score >= best.score - KIND_MARGIN
                           and e not in chosen), None)
             chosen = [*chosen, extra] if extra is not None else chosen
+        if kind is not None and multi:  # about two events: the kind from each article
+            for doc in dict.fromkeys(e.doc_id for e in chosen):
+                if not any(kind(e) for e in chosen if e.doc_id == doc):
+                    extra = next((e for e in pool if e.doc_id == doc and kind(e)
+                                  and e.score >= best.score - KIND_MARGIN), None)
+                    chosen = [*chosen, extra] if extra is not None else chosen
         near = [e for e in pool if e.score >= best.score - KIND_MARGIN]
         coded = coded_sentences(question, near)
         chosen += [e for e in coded if e not in chosen]
