@@ -87,7 +87,9 @@ def test_every_sentence_of_a_retrieved_chunk_is_a_candidate_even_across_its_edge
         ("Which Party resolution were the Party-development efforts based on?",
          {"Quan tâm triển khai hiệu quả các giải pháp phát triển đảng theo tinh thần Nghị quyết "
           "số 21-NQ/TW",
-          "triển khai có hiệu quả các Nghị quyết 18 và 19 của BCH T.Ư Đảng khóa XII"}),
+          "triển khai có hiệu quả các Nghị quyết 18 và 19 của BCH T.Ư Đảng khóa XII",
+          "theo tinh thần Nghị quyết Trung ương 6 khóa XII, Đề án 04-ĐA/TU của Ban Thường vụ "
+          "Tỉnh uỷ"}),
         ("Under which Politburo regulation was cadre planning drawn up?",
          {"xây dựng quy hoạch cán bộ nhiệm kỳ 2025-2030; 2026-2031 theo Quy định số 50- QĐ/TW "
           "của Bộ Chính trị"}),
@@ -97,7 +99,12 @@ def test_every_sentence_of_a_retrieved_chunk_is_a_candidate_even_across_its_edge
         ("Phát triển đảng theo tinh thần nghị quyết nào?",
          {"Quan tâm triển khai hiệu quả các giải pháp phát triển đảng theo tinh thần Nghị quyết "
           "số 21-NQ/TW",
-          "triển khai có hiệu quả các Nghị quyết 18 và 19 của BCH T.Ư Đảng khóa XII"}),
+          "triển khai có hiệu quả các Nghị quyết 18 và 19 của BCH T.Ư Đảng khóa XII",
+          "theo tinh thần Nghị quyết Trung ương 6 khóa XII, Đề án 04-ĐA/TU của Ban Thường vụ "
+          "Tỉnh uỷ"}),
+        ("Huyện Tháp Mười dựa vào đề án nào của Ban Thường vụ Tỉnh uỷ?",
+         {"theo tinh thần Nghị quyết Trung ương 6 khóa XII, Đề án 04-ĐA/TU của Ban Thường vụ "
+          "Tỉnh uỷ"}),
         ("What did the conference decide?", None),
         ("Ai chủ trì hội nghị?", None),
     ],
@@ -118,6 +125,8 @@ def test_a_which_document_question_wants_a_sentence_naming_one_by_number(
         "Kết luận số 21-KL/TW, ngày 25-10-2021 tại hội nghị lần thứ tư, Ban Chấp hành Trung "
         "ương khóa XIII",
         "Đồng chí Mai Văn Chính chủ trì hội nghị.",
+        "theo tinh thần Nghị quyết Trung ương 6 khóa XII, Đề án 04-ĐA/TU của Ban Thường vụ "
+        "Tỉnh uỷ",
     ]
     kind = asked_document(question)
     if names is None:

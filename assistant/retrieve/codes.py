@@ -27,6 +27,8 @@ DOCUMENT_TYPES: dict[str, tuple[tuple[str, ...], str]] = {
     "conclusion": (("conclusion", "ket luan"), "KL"),
     "directive": (("directive", "chi thi"), "CT"),
     "guidance": (("guidance", "guideline", "huong dan"), "HD"),
+    "project": (("project", "scheme", "de an"), "ĐA"),
+    "plan": (("plan", "ke hoach"), "KH"),
 }
 _TYPE_WORDS = "|".join(w for words, _ in DOCUMENT_TYPES.values() for w in words)
 # "Which resolution ...", "what Politburo regulation ...", "theo nghị quyết nào", "kết
@@ -48,7 +50,7 @@ def asked_document(question: str) -> Callable[[_Text], bool] | None:
     """For a question asking which document of a type ("Which resolution were the
     efforts based on?"), the test a sentence passes when it names one by number: a code
     of that type ("21-NQ/TW") or the type word with a number ("Nghị quyết số 21",
-    "Nghị quyết 18"); None for other questions."""
+    "Nghị quyết 18", "Nghị quyết Trung ương 6"); None for other questions."""
     f = fold(nfc(question))
     m = _ASKED_EN.search(f) or _ASKED_VI.search(f)
     if m is None:
@@ -56,7 +58,8 @@ def asked_document(question: str) -> Callable[[_Text], bool] | None:
     letters = next(code for words, code in DOCUMENT_TYPES.values() if m.group(1) in words)
     vi_words = "|".join(w for words, code in DOCUMENT_TYPES.values() if code == letters
                         for w in words if " " in w)
-    numbered = re.compile(rf"\b\d{{1,3}}\s?-\s?{fold(letters)}/|\b(?:{vi_words})\s+(?:so\s+)?\d")
+    numbered = re.compile(rf"\b\d{{1,3}}\s?-\s?{fold(letters)}/"
+                          rf"|\b(?:{vi_words})\s+(?:trung uong\s+)?(?:so\s+)?\d")
     return lambda e: bool(numbered.search(fold(nfc(e.text))))
 
 
