@@ -506,6 +506,15 @@ def test_who_chaired_two_meetings_names_the_chair_of_each(bot: Assistant) -> Non
     assert "Trương Thị Mai" in quotes and "Mai Văn Chính" in quotes, ans.text
 
 
+def test_what_someone_asked_for_quotes_every_clause_of_the_request(bot: Assistant) -> None:
+    """"What did X ask ... to do?" wants the whole request: seed 004's conclusion is one
+    sentence of ";" clauses, the last ones far from the question's words."""
+    ans = bot.ask("What did Phạm Minh Chính ask the organization boards to do in December "
+                  "2018?")
+    quotes = " ".join(c.quote for c in ans.citations)
+    assert "nêu gương" in quotes and "tập trung rà soát đội ngũ" in quotes, ans.text
+
+
 def test_a_list_question_quotes_every_clause_of_a_run_in_enumeration(bot: Assistant) -> None:
     ans = bot.ask("Năm 2024, ban tổ chức các tỉnh ủy trong Cụm thi đua số III tập trung tham "
                   "mưu những nội dung nào?")

@@ -33,6 +33,10 @@ _LIST_CUES = re.compile(
 # "what weaknesses", "which main tasks", "what kinds of ...": a plural asked for
 _PLURAL_ASKED = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+)?(?:[a-z-]+\s+)?"
                            r"(?!(?:does|is|was|has|this|us)\b)[a-z-]{3,}(?:ies|[^s'u]s)\b")
+# "What did the chief ask the boards to concentrate on?": a request's content, often a
+# run of clauses
+_REQUEST_ASKED = re.compile(r"\bwhat did\b.*\b(?:ask|request|urge|call|direct|instruct)"
+                            r"(?:s|ed)?\b")
 _COUNT_CUE = re.compile(r"\b(\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi|two|three|four|five|six|"
                         r"seven|eight|nine|ten)\b")
 _MULTI_DOC = re.compile(
@@ -374,4 +378,4 @@ def is_list_question(question: str) -> bool:
     f = fold(question)
     cued = _LIST_CUES.search(f) and (_COUNT_CUE.search(f) or "list" in f or "liet ke" in f
                                      or "nhung" in f or "cac" in f or "which" in f)
-    return bool(cued or _PLURAL_ASKED.search(f))
+    return bool(cued or _PLURAL_ASKED.search(f) or _REQUEST_ASKED.search(f))
