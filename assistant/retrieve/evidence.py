@@ -271,7 +271,8 @@ class EvidenceSelector:
         cands = self.candidates(passages, q, question, texts, ignored)
         if not cands:
             return EvidenceResult([], False, 0.0, [], ignored=len(ignored))
-        ranked = sorted(cands, key=lambda e: -e.score)
+        by_score = sorted(cands, key=lambda e: -e.score)
+        ranked = by_score
         cfg = self.settings
         multi = is_multi_part(question)
         ranked, missing = anchored(question, ranked, passages, texts)
@@ -296,11 +297,11 @@ class EvidenceSelector:
             chosen = with_byline(self.index, chosen, records)
         # sentences of a kind the question needs (a count, a date) or names (a code family,
         # a title of each place), from every article for a multi-part question
-        pool = sorted(cands, key=lambda e: -e.score) if multi else ranked
+        pool = by_score if multi else ranked
         kind = wanted_sentence(question)
         if kind is not None and not any(kind(e) for e in chosen):
             # from the chosen articles first; a count of what is asked from any retrieved one
-            more = sorted(cands, key=lambda e: -e.score) if wants_count(question) else []
+            more = by_score if wants_count(question) else []
             extra = next((e for e in [*pool, *more]
                           if kind(e) and e.score >= best.score - KIND_MARGIN
                           and e not in chosen), None)
