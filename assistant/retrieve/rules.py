@@ -20,6 +20,7 @@ list of known questions:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Protocol, TypeVar
@@ -151,14 +152,26 @@ def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
     return (kept or ranked), []
 
 
+@functools.lru_cache(maxsize=256)
+def _count_question(question: str) -> tuple[str, str | None, tuple[str, ...], frozenset[str]]:
+    """What a count question counts, worked out once per question: the part that asks
+    "how many" ("kết luận số mấy ..., và ... bao nhiêu năm?"), its language, and its
+    counted noun (Vietnamese) or counted nouns and their stems (English)."""
+    part = next((p for p in question_parts(question) if wants_count(p)), question)
+    lang = detect_language(part)
+    if lang != "en":
+        return lang, counted_noun(part), (), frozenset()
+    nouns, stems = english_counted(part)
+    return lang, None, tuple(nouns), frozenset(stems)
+
+
 def _counts(e: Sentence, question: str) -> bool:
     """Whether ``e`` states a count of what the question counts (in its Vietnamese, or
     in its translation for an English question); in a question in parts, of what the
-    part that asks "how many" counts ("kết luận số mấy ..., và ... bao nhiêu năm?")."""
-    question = next((p for p in question_parts(question) if wants_count(p)), question)
-    if detect_language(question) != "en":
-        return has_count(e.text, counted_noun(question))
-    nouns, stems = english_counted(question)
+    part that asks "how many" counts."""
+    lang, noun, nouns, stems = _count_question(question)
+    if lang != "en":
+        return has_count(e.text, noun)
     if not nouns:  # nothing the glossary knows: any count may be it ("how many times")
         return has_count(e.text)
     if any(has_count(e.text, n) for n in nouns):
