@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
+from assistant.retrieve.sentences import Quoted
 from assistant.vietnamese import fold, nfc
 
 # A document-code family a question asks about without a number: "KL/BTCTW", "NQ/TW".
@@ -38,15 +39,10 @@ _ASKED_VI = re.compile(
     rf"\b({_TYPE_WORDS})\b(?:\s+[\w/-]+){{0,3}}?\s+(?:nao|so may|so bao nhieu)\b")
 
 
-class _Text(Protocol):
-    @property
-    def text(self) -> str: ...
+S = TypeVar("S", bound=Quoted)
 
 
-S = TypeVar("S", bound=_Text)
-
-
-def asked_document(question: str) -> Callable[[_Text], bool] | None:
+def asked_document(question: str) -> Callable[[Quoted], bool] | None:
     """For a question asking which document of a type ("Which resolution were the
     efforts based on?"), the test a sentence passes when it names one by number: a code
     of that type ("21-NQ/TW") or the type word with a number ("Nghị quyết số 21",

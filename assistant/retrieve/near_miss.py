@@ -7,16 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 from assistant.retrieve.question import contains_term
+from assistant.retrieve.sentences import Translated
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
-
-
-class _Sentence(Protocol):
-    text: str
-    translation: str
-
 
 # A Roman numeral after the word it numbers: "Vụ Địa phương II", "Department I", "khóa XII".
 _NUMBERED = re.compile(r"([^\W\d_]+)\s+(X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3})(?![\w/-])")
@@ -52,7 +46,7 @@ def numbered(text: str, english: bool = False) -> set[tuple[str, str]]:
                                and text[:m.start()].rstrip()[-1:] not in ("", ".", "?", "!"))}
 
 
-def other_number(question: str, answering: Sequence[_Sentence]) -> str:
+def other_number(question: str, answering: Sequence[Translated]) -> str:
     """A numbered name the question asks about ("Department I") that the answering
     sentences give only with another number ("Vụ Địa phương II"): the name, else ""."""
     english = detect_language(question) == "en"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Collection, Sequence
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from assistant.retrieve.codes import asked_document
 from assistant.retrieve.english import english_counted, english_role
@@ -44,6 +44,7 @@ from assistant.retrieve.question import (
     role_asked,
     wants_count,
 )
+from assistant.retrieve.sentences import Sentence
 from assistant.vietnamese import (
     content_tokens,
     detect_language,
@@ -52,21 +53,6 @@ from assistant.vietnamese import (
     match_normalize,
     nfc,
 )
-
-
-class Sentence(Protocol):
-    """What the rules read of an evidence sentence (``evidence.Evidence`` has it)."""
-
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    score: float
-    translation: str
-    title: str
-    date: str
-    publisher: str
-
 
 S = TypeVar("S", bound=Sentence)
 

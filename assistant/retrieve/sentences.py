@@ -1,9 +1,47 @@
 """The evidence types: one quotable sentence (:class:`Evidence`) and the outcome of
-evidence selection (:class:`EvidenceResult`)."""
+evidence selection (:class:`EvidenceResult`); and what the question rules read of a
+sentence, from the least to the most (:class:`Quoted`, :class:`Translated`,
+:class:`Sentence`; ``Evidence`` has all of it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class Quoted(Protocol):
+    """A sentence's text (the document codes it names: ``codes.py``)."""
+
+    @property
+    def text(self) -> str: ...
+
+
+class Translated(Quoted, Protocol):
+    """A sentence and its translation (the figures and places it names:
+    ``near_miss.py``)."""
+
+    @property
+    def translation(self) -> str: ...
+
+
+class Sentence(Translated, Protocol):
+    """A sentence where it sits and how it scored (the answerability rules:
+    ``rules.py``)."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def date(self) -> str: ...
+    @property
+    def publisher(self) -> str: ...
 
 
 @dataclass
