@@ -561,3 +561,15 @@ def test_unknown_names_are_acronyms_and_capitalized_words_no_article_holds() -> 
     assert unknown_names("Australia? Tell me.", known) == []
     assert unknown_names("Who Won The World Cup?", known) == []
     assert unknown_names("WHO WON THE WORLD CUP?", known) == []
+
+
+def test_who_chaired_is_refused_when_the_named_chair_belongs_to_another_year(
+        bot: Assistant) -> None:
+    """Seed 000 names the 2022 review conference only in passing ("... Hội nghị toàn quốc
+    tổng kết công tác tổ chức xây dựng Đảng năm 2022"); the chair it names is the Q3/2023
+    briefing's, whose paragraph says 2023. The year is checked on the sentence that names
+    the person, not on the best-scored one."""
+    ans = bot.ask("Ai chủ trì hội nghị tổng kết năm 2022 của ngành tổ chức?")
+    assert ans.refused, ans.text
+    ans = bot.ask("Ai chủ trì hội nghị giao ban trực tuyến quý III năm 2023?")
+    assert not ans.refused and "Mai Văn Chính" in ans.text, ans.text

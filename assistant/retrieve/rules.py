@@ -172,10 +172,13 @@ def _counts(e: Sentence, question: str) -> bool:
 
 def _answering(question: str, chosen: Sequence[Sentence]) -> list[Sentence]:
     """The sentences that would carry the answer: those stating a count for "how many",
-    else the two best-scored."""
+    the two best-scored that name someone for "who ...?", else the two best-scored."""
     if wants_count(question):
         return [e for e in chosen if _counts(e, question)]
-    return sorted(chosen, key=lambda e: -e.score)[:2]
+    best = sorted(chosen, key=lambda e: -e.score)
+    if asks_person(question):  # "who chaired ...?": the sentences that name someone
+        return [e for e in best if names_person(e.text)][:2] or best[:2]
+    return best[:2]
 
 
 def _sentence_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
