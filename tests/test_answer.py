@@ -573,3 +573,17 @@ def test_who_chaired_is_refused_when_the_named_chair_belongs_to_another_year(
     assert ans.refused, ans.text
     ans = bot.ask("Ai chủ trì hội nghị giao ban trực tuyến quý III năm 2023?")
     assert not ans.refused and "Mai Văn Chính" in ans.text, ans.text
+
+
+def test_a_phrase_given_with_another_year_is_a_near_miss(bot: Assistant) -> None:
+    """Seed 002 reports the review of "công tác xây dựng Đảng năm 2021", held on 13-1 and
+    setting the tasks "năm 2022": the 2022 year is in its sentence, but not as the year of
+    the review. Asked about the 2022 review, the date and the chair are refused; asked
+    about the 2021 one, they are answered."""
+    review = "hội nghị trực tuyến toàn quốc tổng kết công tác xây dựng Đảng năm {}"
+    for question in (f"H{review.format(2022)[1:]} diễn ra ngày nào?",
+                     f"Ai chủ trì {review.format(2022)}?"):
+        ans = bot.ask(question)
+        assert ans.refused, ans.text
+    ans = bot.ask(f"H{review.format(2021)[1:]} diễn ra ngày nào?")
+    assert not ans.refused and "13-1" in ans.text, ans.text

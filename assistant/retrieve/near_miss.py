@@ -61,3 +61,31 @@ def other_number(question: str, answering: Sequence[Translated]) -> str:
         if (word, n) in asked and others and n not in others:
             return m.group(0)  # as the question writes it
     return ""
+
+
+# A year a Vietnamese phrase ends with: "... xây dựng Đảng năm 2022" gives ("dung dang",
+# "2022"), folded; the two syllables before "năm" name what the year is of.
+_PHRASE_YEAR = re.compile(r"([a-z]+ [a-z]+) nam ((?:19|20)\d\d)\b")
+
+
+def other_year(question: str, answering: Sequence[str]) -> str:
+    """A year the (Vietnamese) question gives a phrase ("tổng kết công tác tổ chức xây
+    dựng Đảng năm 2023") that the answering text (its sentences, with the paragraph
+    before each) gives that phrase only with another year ("... xây dựng Đảng năm
+    2022"): the phrase as asked, else "".
+
+    >>> said = ["Hội nghị toàn quốc tổng kết công tác xây dựng Đảng năm 2021"]
+    >>> other_year("Hội nghị tổng kết công tác xây dựng Đảng năm 2022 do ai chủ trì?", said)
+    'dung dang nam 2022'
+    >>> other_year("Hội nghị tổng kết công tác xây dựng Đảng năm 2021 do ai chủ trì?", said)
+    ''
+    """
+    if detect_language(question) == "en" or not answering:
+        return ""
+    asked = set(_PHRASE_YEAR.findall(fold(nfc(question)).lower()))
+    given = {pair for t in answering for pair in _PHRASE_YEAR.findall(fold(nfc(t)).lower())}
+    for phrase, year in sorted(asked):
+        others = {y for p, y in given if p == phrase}
+        if others and year not in others:
+            return f"{phrase} nam {year}"
+    return ""

@@ -30,7 +30,7 @@ from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
-from assistant.retrieve.near_miss import other_number, other_places
+from assistant.retrieve.near_miss import other_number, other_places, other_year
 from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import (
     anchors,
@@ -254,8 +254,9 @@ def can_answer(question: str, chosen: Sequence[Sentence],
         return False, "no one named with the title asked for"
     # a question in parts may name each number in another part ("khóa XIII ..., và ...
     # khóa XII?"): any chosen sentence may give it
-    other = other_number(question, chosen if is_multi_part(question)
-                         else _answering(question, chosen))
+    said = chosen if is_multi_part(question) else _answering(question, chosen)
+    other = other_number(question, said) or other_year(
+        question, [f"{_paragraph_start(e, doc_texts)} {e.text}" for e in said])
     if other:
         return False, f"another number than {other}"
     asked = anchors(question)
