@@ -587,3 +587,12 @@ def test_a_phrase_given_with_another_year_is_a_near_miss(bot: Assistant) -> None
         assert ans.refused, ans.text
     ans = bot.ask(f"H{review.format(2021)[1:]} diễn ra ngày nào?")
     assert not ans.refused and "13-1" in ans.text, ans.text
+
+
+def test_a_year_the_article_also_uses_for_the_asked_thing_is_no_near_miss(
+        bot: Assistant) -> None:
+    """Seed 001 names "Cụm thi đua số III năm 2024" (the cluster's next term) and reports
+    the "công tác thi đua năm 2023" review: asked loosely about "Cụm thi đua số III năm
+    2023", the review is answered, not refused as another year."""
+    ans = bot.ask("Cụm thi đua số III năm 2023 tổ chức hội nghị tổng kết ở đâu?")
+    assert not ans.refused and "Buôn Ma Thuột" in ans.text, ans.text

@@ -72,20 +72,32 @@ def other_year(question: str, answering: Sequence[str]) -> str:
     """A year the (Vietnamese) question gives a phrase ("tổng kết công tác tổ chức xây
     dựng Đảng năm 2023") that the answering text (its sentences, with the paragraph
     before each) gives that phrase only with another year ("... xây dựng Đảng năm
-    2022"): the phrase as asked, else "".
+    2022"), and no other words of the question with the asked one: the phrase as asked,
+    else "".
 
     >>> said = ["Hội nghị toàn quốc tổng kết công tác xây dựng Đảng năm 2021"]
     >>> other_year("Hội nghị tổng kết công tác xây dựng Đảng năm 2022 do ai chủ trì?", said)
     'dung dang nam 2022'
     >>> other_year("Hội nghị tổng kết công tác xây dựng Đảng năm 2021 do ai chủ trì?", said)
     ''
+    >>> other_year("Hội nghị tổng kết công tác xây dựng Đảng năm 2022 do ai chủ trì?",
+    ...            [*said, "triển khai nhiệm vụ năm 2022"])
+    'dung dang nam 2022'
+    >>> other_year("Hội nghị tổng kết công tác xây dựng Đảng năm 2022 do ai chủ trì?",
+    ...            [*said, "hội nghị tổng kết năm 2022"])
+    ''
     """
     if detect_language(question) == "en" or not answering:
         return ""
-    asked = set(_PHRASE_YEAR.findall(fold(nfc(question)).lower()))
+    folded = fold(nfc(question)).lower()
+    asked = set(_PHRASE_YEAR.findall(folded))
     given = {pair for t in answering for pair in _PHRASE_YEAR.findall(fold(nfc(t)).lower())}
     for phrase, year in sorted(asked):
         others = {y for p, y in given if p == phrase}
-        if others and year not in others:
+        # the asked year given to other words of the question ("Cụm thi đua số III năm
+        # 2023" asked, "Cụm thi đua số III năm 2024" and "công tác thi đua năm 2023"
+        # said) is the asker's loose dating of the same thing
+        loose = any(y == year and p in folded for p, y in given)
+        if others and year not in others and not loose:
             return f"{phrase} nam {year}"
     return ""
