@@ -557,6 +557,8 @@ def test_unknown_names_are_acronyms_and_capitalized_words_no_article_holds() -> 
     assert unknown_names("What did the VCP's Organization Commission review?", known2) == []
     assert unknown_names("When did the Kon Tum Provincial Portal post it?", known2) == []
     assert unknown_names("What is the PSC's plan?", known2) == ["PSC"]
+    # ... but not the possessor's: the head after "'s" names the thing asked about
+    assert unknown_names("What is the Provincial Commission's GDP target?", known2) == ["GDP"]
     # the first word of a sentence, title case and capitals tell nothing
     assert unknown_names("Australia? Tell me.", known) == []
     assert unknown_names("Who Won The World Cup?", known) == []

@@ -117,7 +117,9 @@ def unknown_names(question: str, knows: Callable[[str], bool]) -> list[str]:
     about the "FIFA World Cup" asks about something the articles do not cover, however
     close its other words come. A run of capitalized words is one name: when ``knows``
     knows any word of it ("the VCP's Organization Commission", "the Kon Tum Provincial
-    Portal") it may be a way of naming what the articles name, and nothing in it counts.
+    Portal") it may be a way of naming what the articles name, and nothing in it counts,
+    unless it is the possessor's ("Vietnam's GDP": the head after the possessive names
+    the thing asked about).
     Romanized Vietnamese syllables are left to the anchors ("Bac Ninh" must be in the
     retrieved article), so are Roman numerals ("XIII"), codes and quarters ("Q3"); a
     question typed in title case or capitals gives no signal.
@@ -132,6 +134,8 @@ def unknown_names(question: str, knows: Callable[[str], bool]) -> list[str]:
     []
     >>> unknown_names("When did the Kon Tum Provincial Portal post it?", known.__contains__)
     []
+    >>> unknown_names("What is Scheme's GDP target?", known.__contains__)
+    ['GDP']
     >>> unknown_names("Who Won The FIFA World Cup?", known.__contains__), unknown_names(
     ...     "WHO WON?", known.__contains__)
     ([], [])
@@ -140,6 +144,7 @@ def unknown_names(question: str, knows: Callable[[str], bool]) -> list[str]:
     if q.upper() == q or _TITLE_CASE.search(q):
         return []
     runs: list[list[tuple[str, bool]]] = []  # (word, known) of each name's words
+    heads: list[int] = []  # where each run's head begins: after its last possessive
     end: int | None = None  # where the current run's last word ends
     for m in _WORD.finditer(q):
         word = re.sub(r"['’]s$", "", m.group(0))
@@ -149,7 +154,10 @@ def unknown_names(question: str, knows: Callable[[str], bool]) -> list[str]:
             continue
         if end is None or q[end:m.start()].strip():
             runs.append([])
+            heads.append(0)
         end = m.end()
+        if word != m.group(0):  # "Vietnam's GDP": what follows is the name's head
+            heads[-1] = len(runs[-1]) + 1
         acronym = len(word) >= 2 and word.isupper()
         if word in ROMAN_NUMERALS or word.lower() in _CAPITALIZED_WORDS or (
                 not acronym and (VI_SYLLABLE.match(fold(word).lower())
@@ -157,4 +165,10 @@ def unknown_names(question: str, knows: Callable[[str], bool]) -> list[str]:
             continue
         parts = [p for p in re.split(r"[-'’]", fold(word).lower()) if p]
         runs[-1].append((word, any(knows(p) for p in parts)))
-    return [w for run in runs if not any(k for _, k in run) for w, _ in run]
+    unknown = []
+    for run, head in zip(runs, heads, strict=True):
+        if not any(k for _, k in run):
+            unknown += [w for w, _ in run]
+        elif run[head:] and not any(k for _, k in run[head:]):
+            unknown += [w for w, _ in run[head:]]
+    return unknown
