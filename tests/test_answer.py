@@ -598,3 +598,19 @@ def test_a_year_the_article_also_uses_for_the_asked_thing_is_no_near_miss(
     2023", the review is answered, not refused as another year."""
     ans = bot.ask("Cụm thi đua số III năm 2023 tổ chức hội nghị tổng kết ở đâu?")
     assert not ans.refused and "Buôn Ma Thuột" in ans.text, ans.text
+
+
+def test_an_english_synonym_finds_the_translation_that_uses_the_glossary_rendering(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """The translation of seed 000's "báo cáo cũng chỉ ra hạn chế" says "limitations" (the
+    glossary's rendering, given to the model as a hint); a question saying "drawbacks"
+    searches the translations with it too, and the shortcomings are quoted."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    ans = Assistant.from_settings(settings).ask(
+        "What drawbacks did the third-quarter 2023 report point out?")
+    quotes = " ".join(c.quote for c in ans.citations)
+    assert "chỉ ra hạn chế" in quotes and "chậm gửi" in quotes, ans.text

@@ -104,6 +104,24 @@ def concepts(text: str, entries: tuple[Entry, ...] | None = None) -> tuple[tuple
     return tuple(found)
 
 
+@lru_cache(maxsize=1024)
+def canonical_english(text: str, entries: tuple[Entry, ...] | None = None) -> tuple[str, ...]:
+    """The canonical English of each domain phrase in English ``text`` (as
+    :func:`concepts` finds them): the words the translations of the articles use, since
+    the translation model is given them as hints ("shortcomings" -> "limitation").
+
+    >>> canonical_english("What shortcomings did the report point out?")
+    ('limitation', 'report')
+    """
+    lowered = nfc(text).lower().replace("’", "'")
+    found: list[str] = []
+    for pattern, entry in _by_variant(entries if entries is not None else load_glossary()):
+        while (m := pattern.search(lowered)) is not None:
+            found.append(entry.english)
+            lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end():]
+    return tuple(dict.fromkeys(found))
+
+
 def vietnamese_terms(question: str, entries: tuple[Entry, ...] | None = None) -> list[str]:
     """Vietnamese terms for the domain phrases of an English question (none for a
     Vietnamese one)."""

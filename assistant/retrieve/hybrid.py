@@ -22,10 +22,15 @@ from pydantic import ConfigDict
 from assistant.config import RetrievalSettings
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
-from assistant.retrieve.glossary import expand_query
+from assistant.retrieve.glossary import canonical_english, expand_query
 from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import anchors, contains_term
-from assistant.vietnamese import content_tokens, detect_language, match_normalize
+from assistant.vietnamese import (
+    content_tokens,
+    detect_language,
+    english_stems,
+    match_normalize,
+)
 
 # Passages each part of a question in parts adds to the whole question's top-k.
 PART_PASSAGES = 2
@@ -229,7 +234,14 @@ class Retriever:
         articles: stemmed English against English). Empty without translations."""
         if self.translations is None or detect_language(query) != "en":
             return []
-        hits = self.translations.search(query, n, "en")
+        # the glossary's English for the question's domain phrases that the question
+        # words otherwise: the translation model was given it as the term's rendering
+        # ("shortcomings" finds "limitations"). Not for anchors ("Q3" -> "third
+        # quarter"): they select, and every article's opening names its quarter.
+        asked = english_stems(query)
+        renderings = " ".join(w for r in canonical_english(query) if not anchors(r)
+                              for w in r.split() if not english_stems(w) & asked)
+        hits = self.translations.search(f"{query} {renderings}", n, "en")
         spans: dict[str, list[tuple[str, int, int]]] = {}
         best: dict[str, float] = {}
         for doc_id, start, end, score in hits:
