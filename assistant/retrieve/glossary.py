@@ -95,31 +95,35 @@ def concepts(text: str, entries: tuple[Entry, ...] | None = None) -> tuple[tuple
     """The Vietnamese terms of each domain phrase in English ``text``, one tuple a phrase
     (longest phrase first, each stretch of text used once). Cached: the grounding check
     asks again for the same sentence and question against each evidence sentence."""
+    return tuple(entry.vietnamese for _, entry in _phrases(text, entries))
+
+
+@lru_cache(maxsize=2048)
+def _phrases(text: str, entries: tuple[Entry, ...] | None = None
+             ) -> tuple[tuple[str, Entry], ...]:
+    """Each domain phrase of English ``text`` as written, with its entry: longest phrase
+    first, each stretch of text used once, so "deputy secretary" is not also
+    "secretary"."""
     lowered = nfc(text).lower().replace("’", "'")
-    found: list[tuple[str, ...]] = []
+    found: list[tuple[str, Entry]] = []
     for pattern, entry in _by_variant(entries if entries is not None else load_glossary()):
         while (m := pattern.search(lowered)) is not None:
-            found.append(entry.vietnamese)
+            found.append((m.group(0), entry))
             lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end():]
     return tuple(found)
 
 
-@lru_cache(maxsize=1024)
-def canonical_english(text: str, entries: tuple[Entry, ...] | None = None) -> tuple[str, ...]:
-    """The canonical English of each domain phrase in English ``text`` (as
-    :func:`concepts` finds them): the words the translations of the articles use, since
-    the translation model is given them as hints ("shortcomings" -> "limitation").
+def renderings(text: str, entries: tuple[Entry, ...] | None = None
+               ) -> tuple[tuple[str, str], ...]:
+    """``(phrase as written, canonical English)`` for each domain phrase of English
+    ``text`` (as :func:`concepts` finds them). The canonical English is what the
+    translations of the articles say, since the translation model is given it as a hint
+    ("drawbacks" -> "limitation").
 
-    >>> canonical_english("What shortcomings did the report point out?")
-    ('limitation', 'report')
+    >>> renderings("Which drawbacks did the Q3 report name?")
+    (('drawbacks', 'limitation'), ('report', 'report'), ('q3', 'third quarter'))
     """
-    lowered = nfc(text).lower().replace("’", "'")
-    found: list[str] = []
-    for pattern, entry in _by_variant(entries if entries is not None else load_glossary()):
-        while (m := pattern.search(lowered)) is not None:
-            found.append(entry.english)
-            lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end():]
-    return tuple(dict.fromkeys(found))
+    return tuple((written, entry.english) for written, entry in _phrases(text, entries))
 
 
 def vietnamese_terms(question: str, entries: tuple[Entry, ...] | None = None) -> list[str]:

@@ -22,7 +22,7 @@ from pydantic import ConfigDict
 from assistant.config import RetrievalSettings
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
-from assistant.retrieve.glossary import canonical_english, expand_query
+from assistant.retrieve.glossary import expand_query, renderings
 from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import anchors, contains_term
 from assistant.vietnamese import (
@@ -239,9 +239,9 @@ class Retriever:
         # ("shortcomings" finds "limitations"). Not for anchors ("Q3" -> "third
         # quarter"): they select, and every article's opening names its quarter.
         asked = english_stems(query)
-        renderings = " ".join(w for r in canonical_english(query) if not anchors(r)
+        extra = dict.fromkeys(w for _, r in renderings(query) if not anchors(r)
                               for w in r.split() if not english_stems(w) & asked)
-        hits = self.translations.search(f"{query} {renderings}", n, "en")
+        hits = self.translations.search(f"{query} {' '.join(extra)}", n, "en")
         spans: dict[str, list[tuple[str, int, int]]] = {}
         best: dict[str, float] = {}
         for doc_id, start, end, score in hits:
