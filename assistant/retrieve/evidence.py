@@ -33,7 +33,7 @@ from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.codes import coded_sentences
 from assistant.retrieve.english import unknown_names
 from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
-from assistant.retrieve.glossary import renderings, vietnamese_terms, vocabulary
+from assistant.retrieve.glossary import vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.parts import question_parts
@@ -138,10 +138,6 @@ class EvidenceSelector:
             return
         cached = self.translations.lookup([e.text for e in foreign], lang)
         stems = english_stems(question) if lang == "en" else set()
-        # a domain phrase the translation says in the glossary's words counts as said
-        # ("drawbacks" in the question, "limitations" in the translation)
-        synonyms = [(english_stems(w) & stems, english_stems(r))
-                    for w, r in (renderings(question) if lang == "en" else ())]
         vectors: dict[str, dict[tuple[int, int], np.ndarray]] = {}
         for e in foreign:
             hit = cached.get(e.text)
@@ -154,9 +150,7 @@ class EvidenceSelector:
             # the mean of the two views of the sentence: one bad view (a loose
             # translation, a weak cross-lingual match) cannot carry it alone
             dense = (float(np.dot(qvec, vec)) + e.dense) / 2 if vec is not None else e.dense
-            said = english_stems(hit.text)
-            said |= {s for asked, r in synonyms if r and r <= said for s in asked}
-            lexical = len(stems & said) / len(stems) if stems else 0.0
+            lexical = len(stems & english_stems(hit.text)) / len(stems) if stems else 0.0
             if dense > e.dense or lexical > e.lexical:
                 gain = max(dense, e.dense) - e.dense
                 gain += LEXICAL_WEIGHT * (max(lexical, e.lexical) - e.lexical)
