@@ -272,10 +272,9 @@ class EvidenceSelector:
         if not cands:
             return EvidenceResult([], False, 0.0, [], ignored=len(ignored))
         by_score = sorted(cands, key=lambda e: -e.score)
-        ranked = by_score
         cfg = self.settings
         multi = is_multi_part(question)
-        ranked, missing = anchored(question, ranked, passages, texts)
+        ranked, missing = anchored(question, by_score, passages, texts)
         missing += [n for n in self.unknown_names(question) if n not in missing]
         best = ranked[0]
         lang = detect_language(question)

@@ -1,7 +1,9 @@
 """Near misses that name something else than what was asked: a numbered name given only
-with another number ("Vụ Địa phương II" for "Department I"), and a sentence about another
+with another number ("Vụ Địa phương II" for "Department I"), a sentence about another
 place than the one asked for ("Huyện Cao Lãnh có 05 loại hình ..." in an article about
-Đồng Tháp). The answerability rules (``rules.py``) refuse on them."""
+Đồng Tháp), and a phrase dated with another year than the asked one ("tổng kết công tác
+xây dựng Đảng năm 2022" for "... năm 2023"). The answerability rules (``rules.py``)
+refuse on them."""
 
 from __future__ import annotations
 
