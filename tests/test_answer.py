@@ -614,3 +614,19 @@ def test_an_english_synonym_finds_the_translation_that_uses_the_glossary_renderi
         "What drawbacks did the third-quarter 2023 report point out?")
     quotes = " ".join(c.quote for c in ans.citations)
     assert "chỉ ra hạn chế" in quotes and "chậm gửi" in quotes, ans.text
+
+
+def test_who_finds_the_person_sentence_in_a_chunk_that_was_not_retrieved(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """Seed 003's "Kết luận Hội nghị, đồng chí Cao Thanh Xuân, ..." sits in a chunk the
+    rest of the question outranks; no retrieved sentence names anyone, so the best
+    sentence naming a person in the best sentence's article joins the evidence."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    ans = Assistant.from_settings(settings).ask(
+        "Who made the concluding remarks at the Đồng Tháp organization board's preliminary "
+        "review conference for the first quarter of 2021?")
+    assert any("Cao Thanh Xuân" in c.quote for c in ans.citations), ans.text

@@ -22,6 +22,8 @@ word: "GDP", "FIFA World Cup") is refused whatever its other words score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from assistant.config import AnswerSettings
@@ -37,7 +39,7 @@ from assistant.retrieve.glossary import vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.parts import question_parts
-from assistant.retrieve.question import anchors, is_list_question, wants_count
+from assistant.retrieve.question import anchors, asks_person, is_list_question, wants_count
 from assistant.retrieve.rules import (
     anchored,
     asks_author,
@@ -304,6 +306,8 @@ class EvidenceSelector:
             extra = next((e for e in [*pool, *more]
                           if kind(e) and e.score >= best.score - KIND_MARGIN
                           and e not in chosen), None)
+            if extra is None and asks_person(question):  # its chunk was not retrieved
+                extra = self.article_sentence(question, q, best, kind, texts, chosen)
             chosen = [*chosen, extra] if extra is not None else chosen
         if kind is not None and multi:  # about two events: the kind from each article
             for doc in dict.fromkeys(e.doc_id for e in chosen):
@@ -338,6 +342,25 @@ class EvidenceSelector:
         return EvidenceResult(chosen, answerable, best.score, missing, contrast, rules_ok,
                               reason or ("" if scores_ok else "evidence too weak"),
                               len(ignored))
+
+    def article_sentence(self, question: str, qvec: np.ndarray, best: Evidence,
+                         kind: Callable[[Evidence], bool], texts: dict[str, str],
+                         chosen: list[Evidence]) -> Evidence | None:
+        """The best-scored sentence of ``kind`` anywhere in the best sentence's article,
+        within ``KIND_MARGIN`` of it: "Who gave the concluding remarks ...?" is answered
+        by "Kết luận Hội nghị, đồng chí ..." in a chunk the rest of the question
+        outranked. None when the article has no such sentence. Used for "who ...?"
+        only: a date from elsewhere in the article answered an unanswerable question."""
+        text = texts.get(best.doc_id, "")
+        if not text:
+            return None
+        whole = Passage(chunk_id=f"{best.doc_id}:article", doc_id=best.doc_id, text=text,
+                        start=0, end=len(text), score=0.0, title=best.title,
+                        date=best.date, publisher=best.publisher)
+        taken = {(e.doc_id, e.start) for e in chosen}
+        found = sorted(self.candidates([whole], qvec, question, texts), key=lambda e: -e.score)
+        return next((e for e in found if kind(e) and e.score >= best.score - KIND_MARGIN
+                     and (e.doc_id, e.start) not in taken), None)
 
     @staticmethod
     def _doc_order(e: Evidence, passages: list[Passage]) -> int:
