@@ -88,6 +88,9 @@ def other_year(question: str, answering: Sequence[str]) -> str:
     >>> other_year("Hội nghị tổng kết công tác xây dựng Đảng năm 2022 do ai chủ trì?",
     ...            [*said, "hội nghị tổng kết năm 2022"])
     ''
+    >>> other_year("Hội nghị tổng kết công tác xây dựng Đảng năm 2022 do ai chủ trì?",
+    ...            [*said, "ong tac năm 2022"])  # not "cong tac": whole syllables only
+    'dung dang nam 2022'
     """
     if detect_language(question) == "en" or not answering:
         return ""
@@ -99,7 +102,7 @@ def other_year(question: str, answering: Sequence[str]) -> str:
         # the asked year given to other words of the question ("Cụm thi đua số III năm
         # 2023" asked, "Cụm thi đua số III năm 2024" and "công tác thi đua năm 2023"
         # said) is the asker's loose dating of the same thing
-        loose = any(y == year and p in folded for p, y in given)
+        loose = any(y == year and re.search(rf"\b{p}\b", folded) for p, y in given)
         if others and year not in others and not loose:
             return f"{phrase} nam {year}"
     return ""
