@@ -254,11 +254,13 @@ def can_answer(question: str, chosen: Sequence[Sentence],
         return False, "no one named with the title asked for"
     # a question in parts may name each number in another part ("khóa XIII ..., và ...
     # khóa XII?"): any chosen sentence may give it
-    said = chosen if is_multi_part(question) else _answering(question, chosen)
-    other = other_number(question, said) or other_year(
-        question, [f"{_paragraph_start(e, doc_texts)} {e.text}" for e in said])
+    said = chosen if is_multi_part(question) else answering
+    other = other_number(question, said)
     if other:
         return False, f"another number than {other}"
+    other = other_year(question, [f"{_paragraph_start(e, doc_texts)} {e.text}" for e in said])
+    if other:
+        return False, f"another year than {other}"
     asked = anchors(question)
     joined = match_normalize(" ".join(asked))
     years, quarters = set(_YEAR.findall(joined)), set(_QUARTER.findall(joined))
