@@ -244,10 +244,34 @@ def test_a_title_question_quotes_the_sentence_that_names_the_person(bot: Assista
     assert any("A Pớt" in c.quote for c in ans.citations), ans.text
 
 
+def test_a_which_official_question_quotes_the_sentence_that_names_him(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """"Which ... official" is a who-question: the answer must name A Pớt, not only
+    quote "the Permanent Deputy Secretary ... proposed ..." without his name (with the
+    seed memory, as `make run` serves English questions)."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    bot = Assistant.from_settings(settings)
+    ans = bot.ask("Which Kon Tum official spoke at the Q3 2023 briefing, and which emulation "
+                  "cluster is the province in?")
+    assert not ans.refused
+    assert any("A Pớt" in c.quote for c in ans.citations), ans.text
+
+
 def test_who_questions_and_person_names() -> None:
     assert asks_person("Bí thư Huyện ủy Tân Hồng tên là gì?")
     assert asks_person("Who was Vinh Phuc's provincial Party secretary?")
     assert not asks_person("Which board was elected cluster head?")
+    # "which <person noun>" asks for a person; other nouns ahead of one do not
+    assert asks_person("Which Kon Tum official addressed the Q3 2023 briefing?")
+    assert asks_person("Which Politburo member chaired the conference?")
+    assert asks_person("Đồng chí nào chủ trì hội nghị giao ban quý III/2023?")
+    assert not asks_person("Which document did the head of the board sign?")
+    assert not asks_person("Which two manifestations among cadres were to be stopped?")
+    assert not asks_person("Which member provinces make up Cluster III?")
     assert role_asked("Bí thư Huyện ủy Tân Hồng tên là gì?") == "bi thu huyen uy"
     assert english_role("Who was Vinh Phuc's provincial Party secretary?") == "bi thu tinh uy"
     assert english_role("Who is the district Party secretary of Cao Lanh?") == "bi thu huyen uy"

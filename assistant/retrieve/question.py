@@ -74,9 +74,19 @@ _LIST_MARKER = re.compile(r"^\s*(\(\d{1,2}\)|\d{1,2}[.)]\s)")
 # "sau" = after) and read as a digit before the text is folded.
 _COUNT_WORD = re.compile(r"(?<![^\W\d_])(hai|ba|bốn|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn)"
                          r"(?![^\W\d_])")
-_WHO_VI = re.compile(r"\b(ai|ten la gi|ten gi|ho ten|ho va ten|ten cua)\b")
+_WHO_VI = re.compile(r"\b(ai|ten la gi|ten gi|ho ten|ho va ten|ten cua"
+                     r"|(?:dong chi|vi|lanh dao) nao)\b")
 _WHO_AFTER = re.compile(r"[^?;]{0,80}?\b(?:la ai|ten la gi|ten gi|ho ten la gi|la nguoi nao)\b")
-_WHO_EN = re.compile(r"\b(who|whom|whose name|name of|full name)\b")
+_WHO_EN = re.compile(
+    r"\b(who|whom|whose name|name of|full name)\b"
+    # "which (Kon Tum) official ...?": up to three words between, none a verb, article or
+    # preposition ("which document did the head sign?", "which two manifestations among
+    # cadres ...?" ask for other things)
+    r"|\bwhich\s+(?:(?!(?:did|does|do|was|were|is|are|has|have|had|the|a|an|of|for|among|in|at|on|from"
+    r"|by|with|to|and|or|that)\b)"
+    r"[\w'’.-]+\s+){0,3}?(?:officials?|leaders?|persons?|people|comrades?|secretar(?:y|ies)"
+    r"|chair(?:man|men|person|woman)?|deputy|deputies|directors?|chiefs?|cadres?|members?)\b"
+    r"(?!\s*-|\s+(?:provinces?|boards?|units?|localities|organi[sz]ations?|committees?)\b)")
 # Titles a "who" question can ask for (folded), longest first.
 _ROLE = re.compile(
     r"(pho )?(bi thu|truong ban|chu tich|giam doc|vu truong)( thuong truc)?"
