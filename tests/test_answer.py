@@ -12,6 +12,7 @@ from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.retrieve.english import english_counted, english_role, unknown_names
 from assistant.retrieve.expand import clause_chains
+from assistant.retrieve.glossary import asked_concept, names_concept
 from assistant.retrieve.near_miss import numbered
 from assistant.retrieve.question import (
     anchors,
@@ -259,6 +260,36 @@ def test_a_which_official_question_quotes_the_sentence_that_names_him(
                   "cluster is the province in?")
     assert not ans.refused
     assert any("A Pớt" in c.quote for c in ans.citations), ans.text
+
+
+def test_a_what_weaknesses_question_quotes_the_sentence_that_names_them(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """"What weaknesses ...?" asks for the glossary concept "hạn chế": the sentence that
+    names it ("... báo cáo cũng chỉ ra hạn chế cần khắc phục ...") and the list it opens
+    must be quoted, though the sentences about the quarter's results score higher."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    bot = Assistant.from_settings(settings)
+    ans = bot.ask("What weaknesses in the Party organization sector's work did the "
+                  "third-quarter 2023 report point out?")
+    assert not ans.refused
+    quotes = [c.quote for c in ans.citations]
+    assert any("chỉ ra hạn chế" in q for q in quotes), ans.text
+    assert any("chậm gửi" in q for q in quotes), ans.text
+
+
+def test_asked_concepts() -> None:
+    assert asked_concept("What weaknesses did the Q3 2023 report point out?")[0] == "hạn chế"
+    assert asked_concept("Nhung han che nao duoc chi ra?")[0] == "hạn chế"  # no diacritics
+    assert not asked_concept("What leadership model did Tháp Mười roll out?")
+    assert not asked_concept("Which documents did Dong Thap rely on?")  # numbered ones
+    assert not asked_concept("Quy hoạch được xây dựng căn cứ vào văn bản nào?")
+    assert names_concept("Tuy đạt được những kết quả tích cực, báo cáo cũng chỉ ra hạn chế "
+                         "cần khắc phục", None, ("hạn chế",))
+    assert names_concept("…", "the report also highlights limitations", ("hạn chế",))
 
 
 def test_who_questions_and_person_names() -> None:

@@ -35,7 +35,7 @@ from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.codes import coded_sentences
 from assistant.retrieve.english import unknown_names
 from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
-from assistant.retrieve.glossary import vietnamese_terms, vocabulary
+from assistant.retrieve.glossary import asked_concept, names_concept, vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.parts import question_parts
@@ -316,6 +316,9 @@ class EvidenceSelector:
                                   and e.score >= best.score - KIND_MARGIN), None)
                     chosen = [*chosen, extra] if extra is not None else chosen
         near = [e for e in pool if e.score >= best.score - KIND_MARGIN]
+        asked = asked_concept(question)  # "What weaknesses ...?" wants a sentence naming them
+        if asked and not any(names_concept(e.text, e.translation, asked) for e in chosen):
+            chosen += [e for e in near if names_concept(e.text, e.translation, asked)][:1]
         coded = coded_sentences(question, near)
         chosen += [e for e in coded if e not in chosen]
         chosen += role_sentences(question, chosen, near)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from assistant.data import data_path
 from assistant.index.keyword.store import KeywordIndex
+from assistant.retrieve.codes import DOCUMENT_TYPES
 from assistant.vietnamese import canonical_tones, detect_language, fold, nfc
 
 GLOSSARY_PATH = data_path("glossary.tsv")
@@ -206,3 +207,68 @@ def english_patterns(vietnamese: str) -> tuple[re.Pattern[str], ...]:
 def glossary_terms(sentence: str) -> list[str]:
     """The Vietnamese glossary terms a sentence contains (for telling names from titles)."""
     return [vi for vi, _ in term_hints(sentence)]
+
+
+# "What weaknesses ...?", "Which kinds of degeneration ...?": the concept asked for comes
+# right after the question word, past a few modifiers
+_ASKED_EN = re.compile(
+    r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+|(?:main|key|major|specific"
+    r"|notable|particular|other|two|three|four|five|six|seven)\s+){0,2}")
+# what may follow the concept asked for: "What weaknesses did ...", "... in the sector's
+# work"; not another noun ("What leadership model ...?" asks for a model)
+_AFTER_ASKED = re.compile(
+    r"\s*(?:[?,]|$|(?:did|does|do|was|were|is|are|has|have|had|in|of|on|at|for|from|among"
+    r"|that|which|should|must|could|would|will|can|to|by|with)\b)")
+# a question for a document wants one named by number (``codes.asked_document``): the
+# word itself ("văn bản", "documents from the Central Committee") answers nothing
+_DOCUMENT_WORDS = frozenset({"document", *DOCUMENT_TYPES})
+
+
+@lru_cache(maxsize=1024)
+def asked_concept(question: str) -> tuple[str, ...]:
+    """The Vietnamese spellings of the domain concept a question asks for: "What
+    weaknesses ...?", "Những hạn chế nào ...?", "... hạn chế gì?"; empty when it asks for
+    none (or for no glossary concept).
+
+    >>> asked_concept("What weaknesses did the Q3 2023 report point out?")[0]
+    'hạn chế'
+    >>> asked_concept("Báo cáo chỉ ra những hạn chế nào?")[0], asked_concept("Who chaired?")
+    ('hạn chế', ())
+    >>> asked_concept("What leadership model did the district roll out?")  # a model
+    ()
+    """
+    if detect_language(question) == "en":
+        lowered = nfc(question).lower().replace("’", "'")
+        starts = {m.end() for m in _ASKED_EN.finditer(lowered)}
+        found = _phrases(question)
+        for written, entry in found:
+            if entry.english.split()[-1] not in _DOCUMENT_WORDS and any(
+                    lowered.startswith(written, at)
+                    and _AFTER_ASKED.match(lowered, at + len(written)) for at in starts):
+                return entry.vietnamese
+        return ()
+    f = fold(question)
+    for entry in load_glossary():
+        if entry.english.split()[-1] in _DOCUMENT_WORDS:
+            continue
+        for vi in entry.vietnamese:
+            # "những hạn chế (chủ yếu) nào", "hạn chế gì"; not "<subject> là gì"
+            if re.search(r"(?<!\w)" + re.escape(fold(vi))
+                         + r"(?:\s+(?!la\b)\w+)?\s+(?:nao|gi)(?!\w)", f):
+                return entry.vietnamese
+    return ()
+
+
+def names_concept(text: str, translation: str | None, spellings: tuple[str, ...]) -> bool:
+    """Whether a sentence (or its English translation) names the concept with these
+    Vietnamese ``spellings``.
+
+    >>> names_concept("Tuy đạt được những kết quả tích cực, báo cáo cũng chỉ ra hạn chế",
+    ...               None, ("hạn chế",))
+    True
+    """
+    f = fold(text)
+    if any(re.search(r"(?<!\w)" + re.escape(fold(vi)) + r"(?!\w)", f) for vi in spellings):
+        return True
+    low = (translation or "").lower()
+    return bool(low) and any(p.search(low) for vi in spellings for p in english_patterns(vi))
