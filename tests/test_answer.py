@@ -281,6 +281,25 @@ def test_a_what_weaknesses_question_quotes_the_sentence_that_names_them(
     assert any("chậm gửi" in q for q in quotes), ans.text
 
 
+def test_a_who_question_in_parts_names_the_person_of_its_own_article(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """"Who gave the closing remarks at Đồng Tháp's Q1 2021 review, and what post ...?":
+    the best-scored sentence is another article's ("kết luận số 08-KL/BTCTW"), and the
+    retrieved chunks name only a byline (Trần Lê Sơn Tra) and Kon Tum's A Pớt. The person
+    comes from the article holding every anchor: "Kết luận Hội nghị, đồng chí Cao Thanh
+    Xuân ...", from a chunk that was not retrieved."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    bot = Assistant.from_settings(settings)
+    ans = bot.ask("Who gave the closing remarks at Dong Thap's first-quarter 2021 review "
+                  "conference, and what post did he hold?")
+    assert not ans.refused
+    assert any("Cao Thanh Xuân" in c.quote for c in ans.citations), ans.text
+
+
 def test_asked_concepts() -> None:
     assert asked_concept("What weaknesses did the Q3 2023 report point out?")[0] == "hạn chế"
     assert asked_concept("Nhung han che nao duoc chi ra?")[0] == "hạn chế"  # no diacritics

@@ -45,6 +45,7 @@ from assistant.retrieve.rules import (
     asks_author,
     can_answer,
     has_content,
+    home_documents,
     is_multi_part,
     question_words,
     role_sentences,
@@ -300,17 +301,25 @@ class EvidenceSelector:
         # a title of each place), from every article for a multi-part question
         pool = by_score if multi else ranked
         kind = wanted_sentence(question)
+        home = home_documents(question, passages, texts)
         if kind is not None and not any(kind(e) for e in chosen):
             # from the chosen articles first; a count of what is asked from any retrieved one
             more = by_score if wants_count(question) else []
-            extra = next((e for e in [*pool, *more]
-                          if kind(e) and e.score >= best.score - KIND_MARGIN
-                          and e not in chosen), None)
-            if extra is None and asks_person(question):  # its chunk was not retrieved
-                extra = self.article_sentence(question, q, best, kind, texts, chosen)
+            within = [e for e in [*pool, *more]
+                      if kind(e) and e.score >= best.score - KIND_MARGIN and e not in chosen]
+            extra = None
+            if asks_person(question):  # the person of the best sentence of the articles
+                # holding every anchor first, from a chunk not retrieved if need be
+                top = next((e for e in ranked if e.doc_id in home), best)
+                extra = next((e for e in within if e.doc_id == top.doc_id), None) or \
+                    self.article_sentence(question, q, top, best.score, kind, texts, chosen)
+            extra = extra or next(iter(within), None)
             chosen = [*chosen, extra] if extra is not None else chosen
         if kind is not None and multi:  # about two events: the kind from each article
             for doc in dict.fromkeys(e.doc_id for e in chosen):
+                # a person from an article that lacks the question's anchors is someone else
+                if asks_person(question) and doc not in home:
+                    continue
                 if not any(kind(e) for e in chosen if e.doc_id == doc):
                     extra = next((e for e in pool if e.doc_id == doc and kind(e)
                                   and e.score >= best.score - KIND_MARGIN), None)
@@ -347,10 +356,10 @@ class EvidenceSelector:
                               len(ignored))
 
     def article_sentence(self, question: str, qvec: np.ndarray, best: Evidence,
-                         kind: Callable[[Evidence], bool], texts: dict[str, str],
-                         chosen: list[Evidence]) -> Evidence | None:
-        """The best-scored sentence of ``kind`` anywhere in the best sentence's article,
-        within ``KIND_MARGIN`` of it: "Who gave the concluding remarks ...?" is answered
+                         floor: float, kind: Callable[[Evidence], bool],
+                         texts: dict[str, str], chosen: list[Evidence]) -> Evidence | None:
+        """The best-scored sentence of ``kind`` anywhere in ``best``'s article, within
+        ``KIND_MARGIN`` of the ``floor`` score: "Who gave the concluding remarks ...?" is answered
         by "Kết luận Hội nghị, đồng chí ..." in a chunk the rest of the question
         outranked. None when the article has no such sentence. Used for "who ...?"
         only: a date from elsewhere in the article answered an unanswerable question."""
@@ -362,7 +371,7 @@ class EvidenceSelector:
                         date=best.date, publisher=best.publisher)
         taken = {(e.doc_id, e.start) for e in chosen}
         found = sorted(self.candidates([whole], qvec, question, texts), key=lambda e: -e.score)
-        return next((e for e in found if kind(e) and e.score >= best.score - KIND_MARGIN
+        return next((e for e in found if kind(e) and e.score >= floor - KIND_MARGIN
                      and (e.doc_id, e.start) not in taken), None)
 
     @staticmethod

@@ -121,21 +121,32 @@ def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
     wanted = anchors(question)
     if not wanted:
         return ranked, []
-    texts: dict[str, str] = {}
-    for p in passages:
-        if p.doc_id not in texts:
-            body = doc_texts.get(p.doc_id) or p.text
-            texts[p.doc_id] = match_normalize(f"{p.title} {body}")
+    lacking = _lacking(wanted, passages, doc_texts)
     if is_multi_part(question):
-        everything = " ".join(texts.values())
-        return ranked, [a for a in wanted if not contains_term(everything, a)]
-    lacking = {d: [a for a in wanted if not contains_term(t, a)] for d, t in texts.items()}
+        return ranked, [a for a in wanted if all(a in miss for miss in lacking.values())]
     complete = {d for d, miss in lacking.items() if not miss}
     if not complete:
         fewest = min(lacking.values(), key=len) if lacking else wanted
         return ranked, fewest
     kept = [e for e in ranked if e.doc_id in complete]
     return (kept or ranked), []
+
+
+def _lacking(wanted: Sequence[str], passages: Sequence[Passage],
+             doc_texts: dict[str, str]) -> dict[str, list[str]]:
+    """For each document of the passages, the anchors its title and text lack."""
+    first = {p.doc_id: p for p in reversed(passages)}  # a document's first passage
+    texts = {d: match_normalize(f"{first[d].title} {doc_texts.get(d) or first[d].text}")
+             for d in dict.fromkeys(p.doc_id for p in passages)}
+    return {d: [a for a in wanted if not contains_term(t, a)] for d, t in texts.items()}
+
+
+def home_documents(question: str, passages: Sequence[Passage],
+                   doc_texts: dict[str, str]) -> set[str]:
+    """The documents holding every anchor of the question (all when none does): where
+    "Who ... at Đồng Tháp's Q1 2021 review, and what ...?" names its person."""
+    lacking = _lacking(anchors(question), passages, doc_texts)
+    return {d for d, miss in lacking.items() if not miss} or set(lacking)
 
 
 @functools.lru_cache(maxsize=256)
@@ -223,8 +234,9 @@ def wanted_sentence(question: str) -> Callable[[Sentence], bool] | None:
     if _WHEN.search(fold(nfc(question))):
         asked = set(anchors(question))
         return lambda e: bool(_dates(f"{e.text} {e.translation}", asked))
-    if asks_person(question):
-        return lambda e: names_person(e.text)
+    if asks_person(question):  # a line that is only a name is a byline: the author's
+        short = 0 if asks_author(question) else 5
+        return lambda e: names_person(e.text) and len(e.text.split()) > short
     return asked_document(question)
 
 
