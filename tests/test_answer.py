@@ -226,6 +226,14 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
         ("What GDP growth did the provinces of Emulation Cluster III reach in 2023?", True),
         ("Which Party organization work did UNESCO praise in Kon Tum in 2023?", True),
         ("What did Dong Thap's Scheme 04-ĐA/TU pilot?", False),
+        # a title with a place before it, a head with no "the": the articles name only
+        # the deputy head of Đồng Tháp's board and no Đắk Lắk secretary speaking
+        ("Who heads Dong Thap's provincial Party organization board, according to its "
+         "Q1 2021 report?", True),
+        ("Who was the standing deputy head of Dong Thap's provincial organization board "
+         "in Q1 2021?", False),
+        ("What did the Dak Lak provincial Party secretary say at the Cluster III review "
+         "conference?", True),
     ],
 )
 def test_near_misses_are_refused_and_their_controls_answered(
@@ -326,6 +334,11 @@ def test_who_questions_and_person_names() -> None:
     assert english_role("Who was Vinh Phuc's provincial Party secretary?") == "bi thu tinh uy"
     assert english_role("Who is the district Party secretary of Cao Lanh?") == "bi thu huyen uy"
     assert english_role("Who heads the Vinh Phuc provincial organization board?") == "truong ban"
+    assert english_role("Who heads Dong Thap's provincial party organization board?") == \
+        "truong ban"
+    assert english_role("What did the Dak Lak provincial party secretary say?") == \
+        "bi thu tinh uy"
+    assert english_role("What did the conference secretary note?") is None
     assert "group" in english_counted("How many groups of tasks and solutions were set?")[1]
     # real sentences of the seeds
     assert names_person("Về phía Ban Tổ chức Tỉnh ủy Bình Định có đồng chí Nguyễn Giờ - Ủy "

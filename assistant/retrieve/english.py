@@ -22,7 +22,7 @@ _EN_COUNTED = re.compile(
     r"\b(?:how (?:many|much)|what total|total number of|what number of)\s+"
     r"((?:[a-z'-]+\s+){0,6}?)(?:did|do|does|were|was|are|is|have|has|had|will|would"
     r"|could|in|at|across|from|during)\b")
-_EN_HEADS = re.compile(r"\bwho (?:heads|leads) the\b[^?]*\b"
+_EN_HEADS = re.compile(r"\bwho (?:heads|leads|headed|led)\b[^?]*\b"
                        r"(?:board|commission|committee|department|cluster|organi[sz]ation)\b")
 _EN_ROLE = re.compile(
     r"\b(?:who (?:is|was|are|were|heads?|headed)|name of)\b.{0,24}?\b(?:the )?"
@@ -32,7 +32,9 @@ _EN_ROLE = re.compile(
 # A secretary or chair as the subject of the question ("What did the Secretary of the Kon
 # Tum Provincial Party Committee propose?"): the article must name that title too.
 _EN_SUBJECT = re.compile(
-    r"\b(?:did|does|do|has|had|was|is|were) the ((?:provincial |municipal |district |city )?"
+    r"\b(?:did|does|do|has|had|was|is|were) the "
+    r"(?:(?:[a-z'-]+ ){1,3}?(?=(?:provincial|municipal|district|city) ))?"  # "Dak Lak"
+    r"((?:provincial |municipal |district |city )?"
     r"(?:permanent |standing )?(?:deputy )?(?:party )?(?:secretary|chair(?:man|woman|person)?))\b")
 _EN_ROLES = [
     (re.compile(r"(permanent|standing) deputy (party )?secretary"), "pho bi thu thuong truc"),
