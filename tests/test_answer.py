@@ -234,6 +234,11 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
          "in Q1 2021?", False),
         ("What did the Dak Lak provincial Party secretary say at the Cluster III review "
          "conference?", True),
+        # a cluster's total is "các địa phương trong khu vực"; officials counted as comrades
+        ("Năm 2023, các địa phương Cụm thi đua số III luân chuyển, điều động bao nhiêu lượt "
+         "nhân sự và miễn nhiệm bao nhiêu cán bộ?", False),
+        ("Tháp Mười tinh giản biên chế bao nhiêu cán bộ thuộc diện Ban Thường vụ Huyện ủy "
+         "quản lý?", False),
     ],
 )
 def test_near_misses_are_refused_and_their_controls_answered(

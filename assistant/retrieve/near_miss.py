@@ -3,17 +3,23 @@ with another number ("Vụ Địa phương II" for "Department I"), a sentence a
 place than the one asked for ("Huyện Cao Lãnh có 05 loại hình ..." in an article about
 Đồng Tháp), and a phrase dated with another year than the asked one ("tổng kết công tác
 xây dựng Đảng năm 2022" for "... năm 2023"). The answerability rules (``rules.py``)
-refuse on them."""
+refuse on them. :func:`place_anchors` tells which of a question's anchors are places."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from assistant.retrieve.question import contains_term
+from assistant.retrieve.gazetteer import is_province
+from assistant.retrieve.question import anchors, contains_term
 from assistant.retrieve.sentences import Translated
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
 
+# Words right before a place name: an administrative level, or the Party committee of that
+# level ("Tỉnh ủy Bình Định" is Bình Định's); and right after it, in English.
+_PLACE_CUE = (r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|tinh uy|thanh uy|huyen uy"
+              r"|province|city|district|commune|in|at)")
+_PLACE_AFTER = r"(?:province|city|district|provincial|municipal|district-level)"
 # A Roman numeral after the word it numbers: "Vụ Địa phương II", "Department I", "khóa XII".
 _NUMBERED = re.compile(r"([^\W\d_]+)\s+(X{0,3}(?:IX|IV|V?I{1,3}|V)|X{1,3})(?![\w/-])")
 # A place the sentence names with its level: "Huyện Cao Lãnh", "thành phố Buôn Ma Thuột".
@@ -106,3 +112,22 @@ def other_year(question: str, answering: Sequence[str]) -> str:
         if others and year not in others and not loose:
             return f"{phrase} nam {year}"
     return ""
+
+
+def place_anchors(question: str) -> list[str]:
+    """The anchors the question names as places ("tỉnh Kon Tum", "in Tháp Mười", "Gia
+    Lai province", "Tỉnh ủy Quảng Trị", "the Quang Tri provincial board"); person names
+    ("Trương Thị Mai") are not places.
+
+    >>> place_anchors("How many did Truong Thi Mai urge in Kon Tum province?")
+    ['kon tum']
+    >>> place_anchors("Ban Tổ chức Tỉnh ủy Bình Định cử bao nhiêu lượt cán bộ?")
+    ['binh dinh']
+    >>> place_anchors("How many new members did Gia Lai admit?")
+    ['gia lai']
+    """
+    folded = match_normalize(question)
+    return [a for a in anchors(question) if not a[:1].isdigit() and "/" not in a
+            and not a.startswith(("quy ", "thang "))
+            and (is_province(a) or re.search(rf"\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
+                 or re.search(rf"\b{re.escape(a)}(?:'s)?\s+{_PLACE_AFTER}\b", folded))]

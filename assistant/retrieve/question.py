@@ -331,15 +331,18 @@ def has_count(text: str, noun: str | None = None) -> bool:
     False
     >>> has_count("tinh giản biên chế đối với 03 đồng chí", "dang")
     False
+    >>> has_count("tinh giản biên chế đối với 03 đồng chí", "can")
+    True
     """
     t = _NOT_A_COUNT.sub(" ", _LIST_MARKER.sub(" ", nfc(text)))
     t = fold(_COUNT_WORD.sub("9", t.lower()))
     if noun is None:
         return bool(re.search(r"\d", t))
     count = r"\d[\d.,/]*"
-    noun_re = r"\b" + re.escape(noun) + r"\b"
-    return bool(re.search(count + r"(?:\s+\S+){0,3}?\s+" + re.escape(noun) + r"\b", t)
-                or re.search(noun_re + r"(?:\s+\S+){0,10}?\s+" + count + r"\s+" + _COUNTER, t))
+    # officials ("cán bộ") are counted as comrades too ("03 đồng chí thuộc diện ...")
+    alike = r"(?:can|dong chi)" if noun == "can" else re.escape(noun)
+    return bool(re.search(count + r"(?:\s+\S+){0,3}?\s+" + alike + r"\b", t)
+                or re.search(rf"\b{alike}(?:\s+\S+){{0,10}}?\s+{count}\s+{_COUNTER}", t))
 
 
 def role_asked(question: str) -> str | None:

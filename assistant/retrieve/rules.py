@@ -27,10 +27,9 @@ from typing import TypeVar
 
 from assistant.retrieve.codes import asked_document
 from assistant.retrieve.english import english_counted, english_role
-from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
-from assistant.retrieve.near_miss import other_number, other_places, other_year
+from assistant.retrieve.near_miss import other_number, other_places, other_year, place_anchors
 from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import (
     anchors,
@@ -79,11 +78,6 @@ _DAY = re.compile(
 _AUTHOR = re.compile(r"\b(who wrote|author|written by|byline|credited|reporter|tac gia"
                      r"|ai viet|nguoi viet|but danh|phong vien)\b")
 _WHICH_YEAR = re.compile(r"\b(nam nao|which year|what year|for which year|nam bao nhieu)\b")
-# Words right before a place name: an administrative level, or the Party committee of that
-# level ("Tỉnh ủy Bình Định" is Bình Định's); and right after it, in English.
-_PLACE_CUE = (r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|tinh uy|thanh uy|huyen uy"
-              r"|province|city|district|commune|in|at)")
-_PLACE_AFTER = r"(?:province|city|district|provincial|municipal|district-level)"
 _NATIONWIDE = re.compile(r"\b(nationwide|nationally|national total|across the country"
                          r"|whole country|in the country|ca nuoc|toan quoc)\b")
 _NATIONAL_MEETING = re.compile(r"\b(hoi nghi|giao ban)( truc tuyen)? toan quoc\b")
@@ -345,39 +339,22 @@ def asks_author(question: str) -> bool:
     return bool(_AUTHOR.search(fold(nfc(question))))
 
 
-def place_anchors(question: str) -> list[str]:
-    """The anchors the question names as places ("tỉnh Kon Tum", "in Tháp Mười", "Gia
-    Lai province", "Tỉnh ủy Quảng Trị", "the Quang Tri provincial board"); person names
-    ("Trương Thị Mai") are not places.
-
-    >>> place_anchors("How many did Truong Thi Mai urge in Kon Tum province?")
-    ['kon tum']
-    >>> place_anchors("Ban Tổ chức Tỉnh ủy Bình Định cử bao nhiêu lượt cán bộ?")
-    ['binh dinh']
-    >>> place_anchors("How many new members did Gia Lai admit?")
-    ['gia lai']
-    """
-    folded = match_normalize(question)
-    return [a for a in anchors(question) if not a[:1].isdigit() and "/" not in a
-            and not a.startswith(("quy ", "thang "))
-            and (is_province(a) or re.search(rf"\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
-                 or re.search(rf"\b{re.escape(a)}(?:'s)?\s+{_PLACE_AFTER}\b", folded))]
-
-
 def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence],
            start: str = "") -> bool:
     """A counting sentence is about one of ``places``: it names it; or neither it nor the
     ``start`` of its sentence gives a total over several places ("các địa phương trong khu
-    vực đã ...; cử 1.722 lượt cán bộ") and the sentence just before it (among ``chosen``)
-    or its article's title or publisher names it ("Huyện Tháp Mười ... tinh giản biên chế"
-    + "... đối với 03 đồng chí"; the Kon Tum portal's "điểm cầu tỉnh"), and it names no
-    other place of its own ("Huyện Cao Lãnh có 05 loại hình ..." is not Đồng Tháp's, though
-    the article is about Đồng Tháp)."""
+    vực đã ...; cử 1.722 lượt cán bộ"; unless a cluster named in its article is asked) and
+    the sentence just before it (among ``chosen``) or its article's title or publisher
+    names it ("Huyện Tháp Mười ... tinh giản" + "... đối với 03 đồng chí"), and it names no
+    other place ("Huyện Cao Lãnh có 05 loại hình ..." is not Đồng Tháp's)."""
     text = match_normalize(e.text)
     if any(contains_term(text, p) for p in places):
         return True
     if _AGGREGATE.search(f"{match_normalize(start)} {text}") or other_places(e.text, places):
-        return False
+        # a total over the places of a cluster asked for, in an article that names it
+        return all(p.startswith("cum ") for p in places) and any(
+            c.doc_id == e.doc_id and contains_term(match_normalize(c.text), p)
+            for c in chosen for p in places)
     before = [c for c in chosen if c.doc_id == e.doc_id and 0 <= e.start - c.end <= 2]
     context = " ".join([e.title, e.publisher, *(c.text for c in before)])
     return any(contains_term(match_normalize(context), p) for p in places)
