@@ -313,6 +313,23 @@ def test_a_who_question_in_parts_names_the_person_of_its_own_article(
     assert any("Cao Thanh Xuân" in c.quote for c in ans.citations), ans.text
 
 
+def test_a_which_resolution_question_finds_the_numbered_one_in_its_article(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """"Which resolution ...?" whose retrieved chunks quote no numbered resolution: the
+    best article's sentence that does ("... theo tinh thần Nghị quyết số 21-NQ/TW") is
+    taken from a chunk that was not retrieved, as for a person."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    bot = Assistant.from_settings(settings)
+    ans = bot.ask("Which Party resolution steered the recruitment of new Party members in "
+                  "the third quarter of 2023?")
+    assert not ans.refused
+    assert any("21-NQ/TW" in c.quote for c in ans.citations), ans.text
+
+
 def test_asked_concepts() -> None:
     assert asked_concept("What weaknesses did the Q3 2023 report point out?")[0] == "hạn chế"
     assert asked_concept("Nhung han che nao duoc chi ra?")[0] == "hạn chế"  # no diacritics

@@ -32,7 +32,7 @@ from assistant.index.keyword.records import DocRecord
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
 from assistant.retrieve.background import BACKGROUND
-from assistant.retrieve.codes import coded_sentences
+from assistant.retrieve.codes import asked_document, coded_sentences
 from assistant.retrieve.english import unknown_names
 from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
 from assistant.retrieve.glossary import asked_concept, names_concept, vietnamese_terms, vocabulary
@@ -314,6 +314,9 @@ class EvidenceSelector:
                 extra = next((e for e in within if e.doc_id == top.doc_id), None) or \
                     self.article_sentence(question, q, top, best.score, kind, texts, chosen)
             extra = extra or next(iter(within), None)
+            if extra is None and asked_document(question) is not None:  # "which resolution
+                # ...?" with no numbered one retrieved: the best article's, as for a person
+                extra = self.article_sentence(question, q, best, best.score, kind, texts, chosen)
             chosen = [*chosen, extra] if extra is not None else chosen
         if kind is not None and multi:  # about two events: the kind from each article
             for doc in dict.fromkeys(e.doc_id for e in chosen):
@@ -359,10 +362,11 @@ class EvidenceSelector:
                          floor: float, kind: Callable[[Evidence], bool],
                          texts: dict[str, str], chosen: list[Evidence]) -> Evidence | None:
         """The best-scored sentence of ``kind`` anywhere in ``best``'s article, within
-        ``KIND_MARGIN`` of the ``floor`` score: "Who gave the concluding remarks ...?" is answered
-        by "Kết luận Hội nghị, đồng chí ..." in a chunk the rest of the question
-        outranked. None when the article has no such sentence. Used for "who ...?"
-        only: a date from elsewhere in the article answered an unanswerable question."""
+        ``KIND_MARGIN`` of the ``floor`` score: "Who gave the concluding remarks ...?" is
+        answered by "Kết luận Hội nghị, đồng chí ..." in a chunk the rest of the question
+        outranked. None when the article has no such sentence. Used for a person or a
+        numbered document ("Which resolution ...?"), not for dates: a date from elsewhere
+        in the article answered an unanswerable question."""
         text = texts.get(best.doc_id, "")
         if not text:
             return None
