@@ -330,6 +330,16 @@ def test_a_which_resolution_question_finds_the_numbered_one_in_its_article(
     assert any("21-NQ/TW" in c.quote for c in ans.citations), ans.text
 
 
+def test_a_month_anchor_is_not_met_by_a_day_of_another_year(bot: Assistant) -> None:
+    """"the January 2022 conference" is article 002's (Ngày 13-1, dated 2022), not the
+    Q3/2023 article's "ngày 04/01/2023 Hội nghị toàn quốc tổng kết ... năm 2022", which
+    names both January and 2022."""
+    ans = bot.ask("What kinds of decline among cadres did the January 2022 conference "
+                  "call to be resolutely prevented?")
+    assert not ans.refused
+    assert {c.doc_id[:3] for c in ans.citations} == {"002"}, ans.text
+
+
 def test_asked_concepts() -> None:
     assert asked_concept("What weaknesses did the Q3 2023 report point out?")[0] == "hạn chế"
     assert asked_concept("Nhung han che nao duoc chi ra?")[0] == "hạn chế"  # no diacritics

@@ -255,13 +255,18 @@ def contains_term(haystack: str, term: str) -> bool:
 
     A month anchor (``"thang 12/2018"``) is found when the year occurs and the month is
     written in any of the articles' ways: "tháng 12", "03/12", "12/2018" (articles give a
-    day and month and leave the year to their date line: "Chiều 28/9").
+    day and month and leave the year to their date line: "Chiều 28/9"), not with another
+    year of its own.
+
+    >>> [contains_term(t, "thang 1/2022") for t in ["04/01/2023 ... 2022", "13-1 ... 2022"]]
+    [False, True]
     """
     month = _MONTH_ANCHOR.match(term)
     if month:
         m, year = int(month.group(1)), month.group(2)
         said = re.search(
-            rf"(?<![a-z0-9])(?:thang 0?{m}|\d{{1,2}}[/-]0?{m}|0?{m}[/-]{year})(?![0-9])",
+            rf"(?<![a-z0-9])(?:thang 0?{m}|\d{{1,2}}[/-]0?{m}(?:[/-]{year})?|0?{m}[/-]{year})"
+            r"(?![0-9]|[/-]\d)",  # "04/01/2023" is January of 2023 only
             haystack,
         )
         return said is not None and contains_term(haystack, year)
