@@ -10,6 +10,7 @@ import pytest
 from assistant.api import Assistant, EvidenceEvent, FinalEvent, TokenEvent
 from assistant.config import Settings
 from assistant.errors import InputError
+from assistant.retrieve.counts import counted_noun, has_count, wants_count
 from assistant.retrieve.english import english_counted, english_role, unknown_names
 from assistant.retrieve.expand import clause_chains
 from assistant.retrieve.glossary import asked_concept, names_concept
@@ -18,13 +19,10 @@ from assistant.retrieve.question import (
     anchors,
     asks_person,
     contains_term,
-    counted_noun,
-    has_count,
     has_role,
     is_multi_document,
     names_person,
     role_asked,
-    wants_count,
 )
 
 SIX_TASKS = [

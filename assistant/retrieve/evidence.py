@@ -33,13 +33,14 @@ from assistant.index.store import Index
 from assistant.index.translations import TranslationView
 from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.codes import asked_document, coded_sentences
+from assistant.retrieve.counts import wants_count
 from assistant.retrieve.english import unknown_names
 from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
 from assistant.retrieve.glossary import asked_concept, names_concept, vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.parts import question_parts
-from assistant.retrieve.question import anchors, asks_person, is_list_question, wants_count
+from assistant.retrieve.question import anchors, asks_person, is_list_question
 from assistant.retrieve.rules import (
     anchored,
     asks_author,

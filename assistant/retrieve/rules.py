@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TypeVar
 
 from assistant.retrieve.codes import asked_document
+from assistant.retrieve.counts import counted_noun, has_count, wants_count
 from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
@@ -35,13 +36,10 @@ from assistant.retrieve.question import (
     anchors,
     asks_person,
     contains_term,
-    counted_noun,
-    has_count,
     has_role,
     is_multi_document,
     names_person,
     role_asked,
-    wants_count,
 )
 from assistant.retrieve.sentences import Sentence
 from assistant.vietnamese import (
