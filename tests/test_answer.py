@@ -20,6 +20,7 @@ from assistant.retrieve.question import (
     asks_person,
     contains_term,
     has_role,
+    is_list_question,
     is_multi_document,
     names_person,
     role_asked,
@@ -336,6 +337,18 @@ def test_a_month_anchor_is_not_met_by_a_day_of_another_year(bot: Assistant) -> N
                   "call to be resolutely prevented?")
     assert not ans.refused
     assert {c.doc_id[:3] for c in ans.citations} == {"002"}, ans.text
+
+
+def test_a_how_question_keeps_the_clauses_its_colon_announces(bot: Assistant) -> None:
+    """"... ra sao?" asks for the ways: the paragraph "Thành phố Cao Lãnh ứng dụng ...
+    công nghệ thông tin ...: đơn giản hóa ...; Tạo Zalo nhóm ...; cập nhật cơ sở dữ liệu
+    đảng viên vào phần mềm ..." is quoted to its last clause."""
+    ans = bot.ask("Thành phố Cao Lãnh ứng dụng công nghệ thông tin ra sao trong công tác "
+                  "tổ chức xây dựng Đảng?")
+    assert not ans.refused
+    assert any("phần mềm quản lý đảng viên" in c.quote for c in ans.citations), ans.text
+    assert is_list_question("How did Cao Lanh city use IT in its Party work?")
+    assert not is_list_question("How many Party cells does Cao Lanh district have?")
 
 
 def test_asked_concepts() -> None:

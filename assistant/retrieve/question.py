@@ -37,6 +37,9 @@ _PLURAL_ASKED = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s
 # run of clauses
 _REQUEST_ASKED = re.compile(r"\bwhat did\b.*\b(?:ask|request|urge|call|direct|instruct)"
                             r"(?:s|ed)?\b")
+# "How did Cao Lãnh use IT ...?", "... như thế nào?": the ways, often a colon's run of clauses
+_MANNER_ASKED = re.compile(r"\bhow (?:did|do|does|has|have|was|were|is|are)\b"
+                           r"|\b(?:nhu the nao|ra sao|bang cach nao)\b")
 _COUNT_CUE = re.compile(r"\b(\d+|hai|ba|bon|nam|sau|bay|tam|chin|muoi|two|three|four|five|six|"
                         r"seven|eight|nine|ten)\b")
 _MULTI_DOC = re.compile(
@@ -318,4 +321,5 @@ def is_list_question(question: str) -> bool:
     f = fold(question)
     cued = _LIST_CUES.search(f) and (_COUNT_CUE.search(f) or "list" in f or "liet ke" in f
                                      or "nhung" in f or "cac" in f or "which" in f)
-    return bool(cued or _PLURAL_ASKED.search(f) or _REQUEST_ASKED.search(f))
+    return bool(cued or _PLURAL_ASKED.search(f) or _REQUEST_ASKED.search(f)
+                or _MANNER_ASKED.search(f))
