@@ -24,6 +24,7 @@ from assistant.retrieve.question import (
     is_multi_document,
     names_person,
     role_asked,
+    titles,
 )
 
 SIX_TASKS = [
@@ -349,6 +350,26 @@ def test_a_how_question_keeps_the_clauses_its_colon_announces(bot: Assistant) ->
     assert any("phần mềm quản lý đảng viên" in c.quote for c in ans.citations), ans.text
     assert is_list_question("How did Cao Lanh city use IT in its Party work?")
     assert not is_list_question("How many Party cells does Cao Lanh district have?")
+
+
+def test_a_title_without_a_name_brings_the_sentence_naming_its_holder(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """"Who from Kon Tum made a proposal ...?" is answered by "Phó Bí thư Thường trực Tỉnh
+    ủy Kon Tum đề nghị ...", which gives the title but no name: the sentence of the same
+    article that names its holder ("đồng chí A Pớt - Phó Bí thư Thường trực Tỉnh ủy") is
+    quoted too."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    bot = Assistant.from_settings(settings)
+    ans = bot.ask("Who from Kon Tum made a proposal at the Q3 2023 briefing?")
+    assert not ans.refused
+    assert any("A Pớt" in c.quote for c in ans.citations), ans.text
+    assert titles("Phó Bí thư Thường trực Tỉnh ủy Kon Tum đề nghị") == [
+        "pho bi thu thuong truc tinh uy"]
+    assert titles("Ủy viên Bộ Chính trị, Ủy viên Ban Bí thư") == []  # the Secretariat
 
 
 def test_asked_concepts() -> None:

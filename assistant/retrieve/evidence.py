@@ -50,6 +50,7 @@ from assistant.retrieve.rules import (
     is_multi_part,
     question_words,
     role_sentences,
+    titled_people,
     wanted_sentence,
 )
 from assistant.retrieve.sentences import Evidence, EvidenceResult
@@ -337,6 +338,8 @@ class EvidenceSelector:
         chosen += role_sentences(question, chosen, near)
         chosen += [e for e in self.part_sentences(question, passages, texts, cands)
                    if e not in chosen]
+        titled = titled_people(question, chosen, by_score)
+        chosen += titled
         fits, reason = can_answer(question, chosen, texts)
         rules_ok = not missing and fits
         answerable = scores_ok and rules_ok
@@ -347,7 +350,7 @@ class EvidenceSelector:
                     e
                     for e in chosen
                     if (e.doc_id, e.start) in in_lists or e.score >= best.score - LIST_MARGIN
-                    or e in coded
+                    or e in coded or e in titled
                 ]
         chosen.sort(key=lambda e: (self._doc_order(e, passages), e.start))
         self.attach_translations(chosen, lang)

@@ -314,6 +314,13 @@ def has_role(text: str, role: str) -> bool:
     return False
 
 
+def titles(text: str) -> list[str]:
+    """The titles ``text`` names, folded ("pho bi thu thuong truc tinh uy"); "Ban Bí
+    thư" is the Secretariat, no one's title."""
+    f = fold(nfc(text))
+    return [m.group(0).strip() for m in _ROLE.finditer(f) if not f[:m.start()].endswith("ban ")]
+
+
 def is_list_question(question: str) -> bool:
     """Questions that want every item: "What were the six priorities?", "Liệt kê ...",
     "Những nhiệm vụ nào ...", and "what/which" with a plural ("What weaknesses did the

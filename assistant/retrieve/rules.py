@@ -40,6 +40,7 @@ from assistant.retrieve.question import (
     is_multi_document,
     names_person,
     role_asked,
+    titles,
 )
 from assistant.retrieve.sentences import Sentence
 from assistant.vietnamese import (
@@ -326,6 +327,23 @@ def role_sentences(question: str, chosen: Sequence[S], candidates: Sequence[S]) 
                 extra.append(hit)
                 break
     return extra
+
+
+def titled_people(question: str, chosen: Sequence[S], candidates: Sequence[S]) -> list[S]:
+    """For "who ...?": each chosen sentence that gives a title but no name ("Phó Bí thư
+    Thường trực Tỉnh ủy Kon Tum đề nghị ...") gets the best of ``candidates`` (best first)
+    in its article that names someone with that title ("đồng chí A Pớt - Phó Bí thư
+    Thường trực Tỉnh ủy")."""
+    out: list[S] = []
+    for e in chosen if asks_person(question) else []:
+        for role in [] if names_person(e.text) else titles(e.text):
+            hit = next((c for c in candidates if c.doc_id == e.doc_id and c not in chosen
+                        and c not in out and names_person(c.text) and has_role(c.text, role)),
+                       None)
+            if hit is not None:
+                out.append(hit)
+                break
+    return out
 
 
 def asks_author(question: str) -> bool:
