@@ -372,6 +372,25 @@ def test_a_title_without_a_name_brings_the_sentence_naming_its_holder(
     assert titles("Ủy viên Bộ Chính trị, Ủy viên Ban Bí thư") == []  # the Secretariat
 
 
+def test_a_question_in_parts_keeps_the_article_only_one_anchor_points_to(
+    seeded_settings: Settings, tmp_path: Path
+) -> None:
+    """Two conferences, two articles: the Q3/2023 briefing's sentences outscore every
+    sentence of the Cluster III article by more than the document margin, but only that
+    article holds "Cụm thi đua số III", so its best sentence is kept."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path)
+    with_seed_memory(settings)
+    bot = Assistant.from_settings(settings)
+    ans = bot.ask("Hội nghị giao ban trực tuyến đánh giá kết quả công tác tổ chức xây dựng "
+                  "Đảng quý III năm 2023 và hội nghị của Cụm thi đua số III được tổ chức vào "
+                  "ngày nào?")
+    assert not ans.refused
+    assert {c.doc_id[:3] for c in ans.citations} == {"000", "001"}, ans.text
+    assert any("Cụm thi đua số III" in c.quote for c in ans.citations), ans.text
+
+
 def test_asked_concepts() -> None:
     assert asked_concept("What weaknesses did the Q3 2023 report point out?")[0] == "hạn chế"
     assert asked_concept("Nhung han che nao duoc chi ra?")[0] == "hạn chế"  # no diacritics

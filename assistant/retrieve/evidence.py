@@ -48,6 +48,7 @@ from assistant.retrieve.rules import (
     has_content,
     home_documents,
     is_multi_part,
+    lacking_anchors,
     question_words,
     role_sentences,
     titled_people,
@@ -295,6 +296,11 @@ class EvidenceSelector:
         ranked = [e for e in ranked if e.doc_id in docs]
         close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
+        if multi:  # an anchor that only a dropped article holds: that article's best sentence
+            lacking = lacking_anchors(anchors(question), passages, texts)
+            for a in anchors(question):
+                if all(a in lacking.get(e.doc_id, [a]) for e in chosen):
+                    chosen += [e for e in by_score if a not in lacking.get(e.doc_id, [a])][:1]
         if cfg.window:
             chosen = add_following(chosen, cands, ranked[: cfg.window])
         if asks_author(question):  # the byline is the answer: a short line, rarely retrieved

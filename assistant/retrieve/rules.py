@@ -114,7 +114,7 @@ def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
     wanted = anchors(question)
     if not wanted:
         return ranked, []
-    lacking = _lacking(wanted, passages, doc_texts)
+    lacking = lacking_anchors(wanted, passages, doc_texts)
     if is_multi_part(question):
         return ranked, [a for a in wanted if all(a in miss for miss in lacking.values())]
     complete = {d for d, miss in lacking.items() if not miss}
@@ -125,7 +125,7 @@ def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
     return (kept or ranked), []
 
 
-def _lacking(wanted: Sequence[str], passages: Sequence[Passage],
+def lacking_anchors(wanted: Sequence[str], passages: Sequence[Passage],
              doc_texts: dict[str, str]) -> dict[str, list[str]]:
     """For each document of the passages, the anchors its title and text lack."""
     first = {p.doc_id: p for p in reversed(passages)}  # a document's first passage
@@ -138,7 +138,7 @@ def home_documents(question: str, passages: Sequence[Passage],
                    doc_texts: dict[str, str]) -> set[str]:
     """The documents holding every anchor of the question (all when none does): where
     "Who ... at Đồng Tháp's Q1 2021 review, and what ...?" names its person."""
-    lacking = _lacking(anchors(question), passages, doc_texts)
+    lacking = lacking_anchors(anchors(question), passages, doc_texts)
     return {d for d, miss in lacking.items() if not miss} or set(lacking)
 
 
