@@ -65,6 +65,18 @@ def bot(seeded_settings: Settings) -> Assistant:
     return Assistant.from_settings(seeded_settings)
 
 
+@pytest.fixture(scope="session")
+def memory_bot(seeded_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+               ) -> Assistant:
+    """An extractive assistant over a copy of the seeded index with the seeds' translation
+    memory imported, as `make run` serves English questions (shared, read-only)."""
+    from tests.server_support import index_copy, with_seed_memory
+
+    settings = index_copy(seeded_settings, tmp_path_factory.mktemp("memory"))
+    with_seed_memory(settings)
+    return Assistant.from_settings(settings)
+
+
 @pytest.fixture()
 def seeds_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "seeds"

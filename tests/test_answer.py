@@ -258,76 +258,52 @@ def test_a_title_question_quotes_the_sentence_that_names_the_person(bot: Assista
     assert any("A Pớt" in c.quote for c in ans.citations), ans.text
 
 
-def test_a_which_official_question_quotes_the_sentence_that_names_him(
-    seeded_settings: Settings, tmp_path: Path
+@pytest.mark.parametrize(
+    ("question", "needle"),
+    [
+        # "which ... official" is a who-question: A Pớt must be named, not only "the
+        # Permanent Deputy Secretary ... proposed ..." without his name
+        pytest.param("Which Kon Tum official spoke at the Q3 2023 briefing, and which "
+                     "emulation cluster is the province in?", "A Pớt", id="which-official"),
+        # the best-scored sentence is another article's ("kết luận số 08-KL/BTCTW") and the
+        # retrieved chunks name only a byline and Kon Tum's A Pớt: the person comes from
+        # the article holding every anchor, from a chunk that was not retrieved
+        pytest.param("Who gave the closing remarks at Dong Thap's first-quarter 2021 review "
+                     "conference, and what post did he hold?", "Cao Thanh Xuân",
+                     id="who-in-its-own-article"),
+        # no retrieved chunk quotes a numbered resolution: the best article's sentence that
+        # does ("... theo tinh thần Nghị quyết số 21-NQ/TW"), as for a person
+        pytest.param("Which Party resolution steered the recruitment of new Party members "
+                     "in the third quarter of 2023?", "21-NQ/TW", id="which-resolution"),
+        # "Phó Bí thư Thường trực Tỉnh ủy Kon Tum đề nghị ..." gives a title but no name:
+        # the sentence of its article naming the holder ("đồng chí A Pớt - Phó Bí thư
+        # Thường trực Tỉnh ủy") is quoted too
+        pytest.param("Who from Kon Tum made a proposal at the Q3 2023 briefing?", "A Pớt",
+                     id="title-without-a-name"),
+    ],
+)
+def test_english_questions_quote_the_sentence_that_holds_the_answer(
+    memory_bot: Assistant, question: str, needle: str
 ) -> None:
-    """"Which ... official" is a who-question: the answer must name A Pớt, not only
-    quote "the Permanent Deputy Secretary ... proposed ..." without his name (with the
-    seed memory, as `make run` serves English questions)."""
-    from tests.server_support import index_copy, with_seed_memory
-
-    settings = index_copy(seeded_settings, tmp_path)
-    with_seed_memory(settings)
-    bot = Assistant.from_settings(settings)
-    ans = bot.ask("Which Kon Tum official spoke at the Q3 2023 briefing, and which emulation "
-                  "cluster is the province in?")
+    """With the seed memory, as `make run` serves English questions."""
+    ans = memory_bot.ask(question)
     assert not ans.refused
-    assert any("A Pớt" in c.quote for c in ans.citations), ans.text
+    assert any(needle in c.quote for c in ans.citations), ans.text
 
 
 def test_a_what_weaknesses_question_quotes_the_sentence_that_names_them(
-    seeded_settings: Settings, tmp_path: Path
+    memory_bot: Assistant
 ) -> None:
     """"What weaknesses ...?" asks for the glossary concept "hạn chế": the sentence that
     names it ("... báo cáo cũng chỉ ra hạn chế cần khắc phục ...") and the list it opens
     must be quoted, though the sentences about the quarter's results score higher."""
-    from tests.server_support import index_copy, with_seed_memory
-
-    settings = index_copy(seeded_settings, tmp_path)
-    with_seed_memory(settings)
-    bot = Assistant.from_settings(settings)
+    bot = memory_bot
     ans = bot.ask("What weaknesses in the Party organization sector's work did the "
                   "third-quarter 2023 report point out?")
     assert not ans.refused
     quotes = [c.quote for c in ans.citations]
     assert any("chỉ ra hạn chế" in q for q in quotes), ans.text
     assert any("chậm gửi" in q for q in quotes), ans.text
-
-
-def test_a_who_question_in_parts_names_the_person_of_its_own_article(
-    seeded_settings: Settings, tmp_path: Path
-) -> None:
-    """"Who gave the closing remarks at Đồng Tháp's Q1 2021 review, and what post ...?":
-    the best-scored sentence is another article's ("kết luận số 08-KL/BTCTW"), and the
-    retrieved chunks name only a byline (Trần Lê Sơn Tra) and Kon Tum's A Pớt. The person
-    comes from the article holding every anchor: "Kết luận Hội nghị, đồng chí Cao Thanh
-    Xuân ...", from a chunk that was not retrieved."""
-    from tests.server_support import index_copy, with_seed_memory
-
-    settings = index_copy(seeded_settings, tmp_path)
-    with_seed_memory(settings)
-    bot = Assistant.from_settings(settings)
-    ans = bot.ask("Who gave the closing remarks at Dong Thap's first-quarter 2021 review "
-                  "conference, and what post did he hold?")
-    assert not ans.refused
-    assert any("Cao Thanh Xuân" in c.quote for c in ans.citations), ans.text
-
-
-def test_a_which_resolution_question_finds_the_numbered_one_in_its_article(
-    seeded_settings: Settings, tmp_path: Path
-) -> None:
-    """"Which resolution ...?" whose retrieved chunks quote no numbered resolution: the
-    best article's sentence that does ("... theo tinh thần Nghị quyết số 21-NQ/TW") is
-    taken from a chunk that was not retrieved, as for a person."""
-    from tests.server_support import index_copy, with_seed_memory
-
-    settings = index_copy(seeded_settings, tmp_path)
-    with_seed_memory(settings)
-    bot = Assistant.from_settings(settings)
-    ans = bot.ask("Which Party resolution steered the recruitment of new Party members in "
-                  "the third quarter of 2023?")
-    assert not ans.refused
-    assert any("21-NQ/TW" in c.quote for c in ans.citations), ans.text
 
 
 def test_a_month_anchor_is_not_met_by_a_day_of_another_year(bot: Assistant) -> None:
@@ -352,37 +328,13 @@ def test_a_how_question_keeps_the_clauses_its_colon_announces(bot: Assistant) ->
     assert not is_list_question("How many Party cells does Cao Lanh district have?")
 
 
-def test_a_title_without_a_name_brings_the_sentence_naming_its_holder(
-    seeded_settings: Settings, tmp_path: Path
-) -> None:
-    """"Who from Kon Tum made a proposal ...?" is answered by "Phó Bí thư Thường trực Tỉnh
-    ủy Kon Tum đề nghị ...", which gives the title but no name: the sentence of the same
-    article that names its holder ("đồng chí A Pớt - Phó Bí thư Thường trực Tỉnh ủy") is
-    quoted too."""
-    from tests.server_support import index_copy, with_seed_memory
-
-    settings = index_copy(seeded_settings, tmp_path)
-    with_seed_memory(settings)
-    bot = Assistant.from_settings(settings)
-    ans = bot.ask("Who from Kon Tum made a proposal at the Q3 2023 briefing?")
-    assert not ans.refused
-    assert any("A Pớt" in c.quote for c in ans.citations), ans.text
-    assert titles("Phó Bí thư Thường trực Tỉnh ủy Kon Tum đề nghị") == [
-        "pho bi thu thuong truc tinh uy"]
-    assert titles("Ủy viên Bộ Chính trị, Ủy viên Ban Bí thư") == []  # the Secretariat
-
-
 def test_a_question_in_parts_keeps_the_article_only_one_anchor_points_to(
-    seeded_settings: Settings, tmp_path: Path
+    memory_bot: Assistant
 ) -> None:
     """Two conferences, two articles: the Q3/2023 briefing's sentences outscore every
     sentence of the Cluster III article by more than the document margin, but only that
     article holds "Cụm thi đua số III", so its best sentence is kept."""
-    from tests.server_support import index_copy, with_seed_memory
-
-    settings = index_copy(seeded_settings, tmp_path)
-    with_seed_memory(settings)
-    bot = Assistant.from_settings(settings)
+    bot = memory_bot
     ans = bot.ask("Hội nghị giao ban trực tuyến đánh giá kết quả công tác tổ chức xây dựng "
                   "Đảng quý III năm 2023 và hội nghị của Cụm thi đua số III được tổ chức vào "
                   "ngày nào?")
@@ -422,6 +374,9 @@ def test_who_questions_and_person_names() -> None:
     assert english_role("What did the Dak Lak provincial party secretary say?") == \
         "bi thu tinh uy"
     assert english_role("What did the conference secretary note?") is None
+    assert titles("Phó Bí thư Thường trực Tỉnh ủy Kon Tum đề nghị") == [
+        "pho bi thu thuong truc tinh uy"]
+    assert titles("Ủy viên Bộ Chính trị, Ủy viên Ban Bí thư") == []  # the Secretariat
     assert "group" in english_counted("How many groups of tasks and solutions were set?")[1]
     # real sentences of the seeds
     assert names_person("Về phía Ban Tổ chức Tỉnh ủy Bình Định có đồng chí Nguyễn Giờ - Ủy "
