@@ -280,7 +280,8 @@ class EvidenceSelector:
         by_score = sorted(cands, key=lambda e: -e.score)
         cfg = self.settings
         multi = is_multi_part(question)
-        ranked, missing = anchored(question, by_score, passages, texts)
+        lacking = lacking_anchors(question, passages, texts)
+        ranked, missing = anchored(question, by_score, lacking)
         missing += [n for n in self.unknown_names(question) if n not in missing]
         best = ranked[0]
         lang = detect_language(question)
@@ -297,7 +298,6 @@ class EvidenceSelector:
         close = [e for e in ranked if e.score >= best.score - cfg.evidence_margin]
         chosen = ranked[: max(len(close), cfg.min_evidence)][: cfg.max_evidence]
         if multi:  # an anchor that only a dropped article holds: that article's best sentence
-            lacking = lacking_anchors(anchors(question), passages, texts)
             for a in anchors(question):
                 if all(a in lacking.get(e.doc_id, [a]) for e in chosen):
                     chosen += [e for e in by_score if a not in lacking.get(e.doc_id, [a])][:1]
@@ -309,14 +309,15 @@ class EvidenceSelector:
         # a title of each place), from every article for a multi-part question
         pool = by_score if multi else ranked
         kind = wanted_sentence(question)
-        home = home_documents(question, passages, texts)
+        home = home_documents(lacking)
+        person = asks_person(question)
         if kind is not None and not any(kind(e) for e in chosen):
             # from the chosen articles first; a count of what is asked from any retrieved one
             more = by_score if wants_count(question) else []
             within = [e for e in [*pool, *more]
                       if kind(e) and e.score >= best.score - KIND_MARGIN and e not in chosen]
             extra = None
-            if asks_person(question):  # the person of the best sentence of the articles
+            if person:  # the person of the best sentence of the articles
                 # holding every anchor first, from a chunk not retrieved if need be
                 top = next((e for e in ranked if e.doc_id in home), best)
                 extra = next((e for e in within if e.doc_id == top.doc_id), None) or \
@@ -329,7 +330,7 @@ class EvidenceSelector:
         if kind is not None and multi:  # about two events: the kind from each article
             for doc in dict.fromkeys(e.doc_id for e in chosen):
                 # a person from an article that lacks the question's anchors is someone else
-                if asks_person(question) and doc not in home:
+                if person and doc not in home:
                     continue
                 if not any(kind(e) for e in chosen if e.doc_id == doc):
                     extra = next((e for e in pool if e.doc_id == doc and kind(e)

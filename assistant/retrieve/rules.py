@@ -106,15 +106,15 @@ def is_multi_part(question: str) -> bool:
     return len(place_anchors(question)) >= 2 and bool(re.search(r"\b(and|va)\b", folded))
 
 
-def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
-             doc_texts: dict[str, str]) -> tuple[list[S], list[str]]:
-    """Keep the candidates from documents that contain every anchor of the question.
-    Returns the kept candidates and the anchors no single document holds (empty:
-    answerable). Multi-part questions need each anchor somewhere in the results."""
+def anchored(question: str, ranked: list[S],
+             lacking: dict[str, list[str]]) -> tuple[list[S], list[str]]:
+    """Keep the candidates from documents that contain every anchor of the question
+    (``lacking``: :func:`lacking_anchors`). Returns the kept candidates and the anchors no
+    single document holds (empty: answerable). Multi-part questions need each anchor
+    somewhere in the results."""
     wanted = anchors(question)
     if not wanted:
         return ranked, []
-    lacking = lacking_anchors(wanted, passages, doc_texts)
     if is_multi_part(question):
         return ranked, [a for a in wanted if all(a in miss for miss in lacking.values())]
     complete = {d for d, miss in lacking.items() if not miss}
@@ -125,20 +125,21 @@ def anchored(question: str, ranked: list[S], passages: Sequence[Passage],
     return (kept or ranked), []
 
 
-def lacking_anchors(wanted: Sequence[str], passages: Sequence[Passage],
-             doc_texts: dict[str, str]) -> dict[str, list[str]]:
-    """For each document of the passages, the anchors its title and text lack."""
+def lacking_anchors(question: str, passages: Sequence[Passage],
+                    doc_texts: dict[str, str]) -> dict[str, list[str]]:
+    """For each document of the passages, the question's anchors its title and text lack
+    (worked out once per question: anchoring, the home articles and the parts use it)."""
+    wanted = anchors(question)
     first = {p.doc_id: p for p in reversed(passages)}  # a document's first passage
     texts = {d: match_normalize(f"{first[d].title} {doc_texts.get(d) or first[d].text}")
              for d in dict.fromkeys(p.doc_id for p in passages)}
     return {d: [a for a in wanted if not contains_term(t, a)] for d, t in texts.items()}
 
 
-def home_documents(question: str, passages: Sequence[Passage],
-                   doc_texts: dict[str, str]) -> set[str]:
-    """The documents holding every anchor of the question (all when none does): where
-    "Who ... at Đồng Tháp's Q1 2021 review, and what ...?" names its person."""
-    lacking = lacking_anchors(anchors(question), passages, doc_texts)
+def home_documents(lacking: dict[str, list[str]]) -> set[str]:
+    """The documents holding every anchor of the question (all when none does), from
+    :func:`lacking_anchors`: where "Who ... at Đồng Tháp's Q1 2021 review, and what ...?"
+    names its person."""
     return {d for d, miss in lacking.items() if not miss} or set(lacking)
 
 
