@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from assistant.retrieve.codes import asked_document
@@ -43,6 +43,13 @@ from assistant.retrieve.question import (
     titles,
 )
 from assistant.retrieve.sentences import Sentence
+from assistant.retrieve.timing import (
+    YEAR,
+    asked_times,
+    own_times,
+    paragraph_start,
+    sentence_start,
+)
 from assistant.vietnamese import (
     content_tokens,
     detect_language,
@@ -76,16 +83,12 @@ _DAY = re.compile(
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\b")
 _AUTHOR = re.compile(r"\b(who wrote|author|written by|byline|credited|reporter|tac gia"
                      r"|ai viet|nguoi viet|but danh|phong vien)\b")
-_WHICH_YEAR = re.compile(r"\b(nam nao|which year|what year|for which year|nam bao nhieu)\b")
 _NATIONWIDE = re.compile(r"\b(nationwide|nationally|national total|across the country"
                          r"|whole country|in the country|ca nuoc|toan quoc)\b")
 _NATIONAL_MEETING = re.compile(r"\b(hoi nghi|giao ban)( truc tuyen)? toan quoc\b")
 # Words that make a count a total over several places, not one place's figure.
 _AGGREGATE = re.compile(r"\b(cum|cac tinh|cac dia phuong|toan quoc|ca nuoc|toan nganh"
                         r"|\d+ tinh|tinh, thanh)\b")
-_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d])")
-_QUARTER = re.compile(r"\bquy (i{1,3}|iv)\b")
-_QUARTER_YEAR = re.compile(r"\bquy (i{1,3}|iv)\s*(?:/|-|nam)\s*((?:19|20)\d{2})\b")
 
 
 def is_multi_part(question: str) -> bool:
@@ -169,7 +172,7 @@ def _counts(e: Sentence, question: str) -> bool:
         return True
     words = re.findall(r"[a-z0-9][a-z0-9.,]*", fold(e.translation or ""))
     for i, w in enumerate(words):
-        if w[0].isdigit() and not _YEAR.fullmatch(w.strip(".,")) and \
+        if w[0].isdigit() and not YEAR.fullmatch(w.strip(".,")) and \
                 english_stems(" ".join(words[i + 1:i + 5])) & stems:
             return True
     return False
@@ -184,38 +187,6 @@ def _answering(question: str, chosen: Sequence[Sentence]) -> list[Sentence]:
     if asks_person(question):  # "who chaired ...?": the sentences that name someone
         return [e for e in best if names_person(e.text)][:2] or best[:2]
     return best[:2]
-
-
-def _sentence_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
-    """The text from the start of the sentence holding ``e`` (a clause) up to ``e``."""
-    text = (doc_texts or {}).get(e.doc_id, "")
-    if not text or text[e.start:e.end] != e.text:
-        return ""
-    begin = max(text.rfind(". ", 0, e.start) + 2, text.rfind("\n", 0, e.start) + 1, 0)
-    return text[begin:e.start]
-
-
-def _paragraph_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
-    """The text from the start of the paragraph holding ``e`` up to ``e``."""
-    text = (doc_texts or {}).get(e.doc_id, "")
-    if not text or text[e.start:e.end] != e.text:
-        return ""
-    return text[text.rfind("\n", 0, e.start) + 1:e.start]
-
-
-def _times(e: Sentence, own_only: bool = False, context: str = "",
-           asked: Collection[str] = ()) -> tuple[set[str], set[str]]:
-    """The years and quarters a sentence names, with the ``context`` before it (with
-    ``own_only`` False, its article's date year when it names none). When it gives one
-    of the ``asked`` quarters with its year ("Trong quý III/2023, ... Hội nghị ... năm
-    2022"), that year is the sentence's: the other year belongs to something else."""
-    f = match_normalize(f"{context} {e.text}")
-    years, quarters = set(_YEAR.findall(f)), set(_QUARTER.findall(f))
-    paired = {y for q, y in _QUARTER_YEAR.findall(f) if q in asked}
-    years = paired or years
-    if not years and not own_only:
-        years = set(_YEAR.findall(e.date or ""))
-    return years, quarters
 
 
 def wanted_sentence(question: str) -> Callable[[Sentence], bool] | None:
@@ -264,22 +235,16 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     other = other_number(question, said)
     if other:
         return False, f"another number than {other}"
-    other = other_year(question, [f"{_paragraph_start(e, doc_texts)} {e.text}" for e in said])
+    other = other_year(question, [f"{paragraph_start(e, doc_texts)} {e.text}" for e in said])
     if other:
         return False, f"another year than {other}"
     asked = anchors(question)
-    joined = match_normalize(" ".join(asked))
-    years, quarters = set(_YEAR.findall(joined)), set(_QUARTER.findall(joined))
+    years, quarters = asked_times(question)
     # a question in parts may find its year in any chosen sentence ("Who headed the board
     # at the January 2022 conference, and which cluster is it in?")
     timed = chosen if is_multi_part(question) else answering[:2]
-    if answering and (years or quarters) and not _WHICH_YEAR.search(fold(nfc(question))):
-        own = [_times(e, own_only=True, context=_sentence_start(e, doc_texts), asked=quarters)
-               for e in timed]
-        # a sentence naming no year takes its paragraph's ("Chiều 3/12 ... tháng 12 năm
-        # 2018. Đồng chí Phạm Minh Chính ... chủ trì hội nghị.")
-        own = [(y or _times(e, own_only=True, context=_paragraph_start(e, doc_texts))[0], q)
-               for (y, q), e in zip(own, timed, strict=True)]
+    if answering and (years or quarters):
+        own = [own_times(e, doc_texts, asked=quarters) for e in timed]
         if years and all(y and not y & years for y, _ in own):
             return False, "another year"
         if quarters and all(q and not q & quarters for _, q in own):
@@ -294,11 +259,11 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     nationwide = _NATIONWIDE.search(_NATIONAL_MEETING.sub(" ", fold(nfc(question))))
     if wants_count(question) and nationwide and not any(
             re.search(r"\b(toan quoc|ca nuoc|toan nganh)\b",
-                      match_normalize(_sentence_start(e, doc_texts) + e.text))
+                      match_normalize(sentence_start(e, doc_texts) + e.text))
             for e in answering):
         return False, "not a national figure"
     if wants_count(question) and places and not any(
-            _about(e, places, chosen, _sentence_start(e, doc_texts)) for e in answering):
+            _about(e, places, chosen, sentence_start(e, doc_texts)) for e in answering):
         return False, "a figure for another scope"
     return True, ""
 

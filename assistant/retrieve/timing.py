@@ -1,0 +1,102 @@
+"""When a sentence is about: the years and quarters it (or the start of its sentence or
+paragraph) names, and the question's own years and quarters.
+
+The answerability rules (``rules.py``) refuse when the sentences that answer are about
+another year or quarter than the one asked; evidence selection (``evidence.py``) prefers
+a sentence about the asked year to a slightly better-scored one about another
+(:func:`dated_as_asked`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import TypeVar
+
+from assistant.retrieve.question import anchors
+from assistant.retrieve.sentences import Sentence
+from assistant.vietnamese import fold, match_normalize, nfc
+
+S = TypeVar("S", bound=Sentence)
+
+YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d])")
+QUARTER = re.compile(r"\bquy (i{1,3}|iv)\b")
+_QUARTER_YEAR = re.compile(r"\bquy (i{1,3}|iv)\s*(?:/|-|nam)\s*((?:19|20)\d{2})\b")
+WHICH_YEAR = re.compile(r"\b(nam nao|which year|what year|for which year|nam bao nhieu)\b")
+
+
+def sentence_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
+    """The text from the start of the sentence holding ``e`` (a clause) up to ``e``."""
+    text = (doc_texts or {}).get(e.doc_id, "")
+    if not text or text[e.start:e.end] != e.text:
+        return ""
+    begin = max(text.rfind(". ", 0, e.start) + 2, text.rfind("\n", 0, e.start) + 1, 0)
+    return text[begin:e.start]
+
+
+def paragraph_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
+    """The text from the start of the paragraph holding ``e`` up to ``e``."""
+    text = (doc_texts or {}).get(e.doc_id, "")
+    if not text or text[e.start:e.end] != e.text:
+        return ""
+    return text[text.rfind("\n", 0, e.start) + 1:e.start]
+
+
+def times(e: Sentence, own_only: bool = False, context: str = "",
+          asked: Collection[str] = ()) -> tuple[set[str], set[str]]:
+    """The years and quarters a sentence names, with the ``context`` before it (with
+    ``own_only`` False, its article's date year when it names none). When it gives one
+    of the ``asked`` quarters with its year ("Trong quý III/2023, ... Hội nghị ... năm
+    2022"), that year is the sentence's: the other year belongs to something else."""
+    f = match_normalize(f"{context} {e.text}")
+    years, quarters = set(YEAR.findall(f)), set(QUARTER.findall(f))
+    paired = {y for q, y in _QUARTER_YEAR.findall(f) if q in asked}
+    years = paired or years
+    if not years and not own_only:
+        years = set(YEAR.findall(e.date or ""))
+    return years, quarters
+
+
+def own_times(e: Sentence, doc_texts: dict[str, str] | None,
+              asked: Collection[str] = ()) -> tuple[set[str], set[str]]:
+    """The years and quarters ``e`` is about: its own (with the start of its sentence),
+    else its paragraph's ("Chiều 3/12 ... tháng 12 năm 2018. Đồng chí ... chủ trì hội
+    nghị." is about 2018)."""
+    years, quarters = times(e, own_only=True, context=sentence_start(e, doc_texts),
+                            asked=asked)
+    if not years:
+        years = times(e, own_only=True, context=paragraph_start(e, doc_texts))[0]
+    return years, quarters
+
+
+def asked_times(question: str) -> tuple[set[str], set[str]]:
+    """The years and quarters the question's anchors name; none for a question that asks
+    for the year ("Năm nào ...?")."""
+    if WHICH_YEAR.search(fold(nfc(question))):
+        return set(), set()
+    joined = match_normalize(" ".join(anchors(question)))
+    return set(YEAR.findall(joined)), set(QUARTER.findall(joined))
+
+
+def dated_as_asked(question: str, ranked: list[S], doc_texts: dict[str, str],
+                   margin: float) -> list[S]:
+    """``ranked`` (best first) without the sentences about another year than the question
+    asks, when a sentence about the asked year scores within ``margin`` of the best: "What
+    should be encouraged in 2022?" is answered from the January 2022 conference's
+    directions ("năm 2022 có ý nghĩa quan trọng, ... khuyến khích, bảo vệ cán bộ ..."),
+    not from a 2023 briefing that also names 2022. Unchanged when the best sentence is
+    about the asked year or names none, or when no close sentence is."""
+    years, _ = asked_times(question)
+    if not years or not ranked:
+        return ranked
+    dated = {id(e): own_times(e, doc_texts)[0] for e in ranked}
+
+    def other(e: S) -> bool:
+        return bool(dated[id(e)]) and not dated[id(e)] & years
+
+    if not other(ranked[0]):
+        return ranked
+    best = ranked[0].score
+    if not any(dated[id(e)] & years for e in ranked if e.score >= best - margin):
+        return ranked
+    return [e for e in ranked if not other(e)]
