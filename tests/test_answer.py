@@ -755,3 +755,38 @@ def test_who_finds_the_person_sentence_in_a_chunk_that_was_not_retrieved(
         "Who made the concluding remarks at the Đồng Tháp organization board's preliminary "
         "review conference for the first quarter of 2021?")
     assert any("Cao Thanh Xuân" in c.quote for c in ans.citations), ans.text
+
+
+def test_a_sentence_about_the_asked_year_beats_a_close_one_about_another() -> None:
+    """A 2023 briefing that names 2022 only in passing does not answer a question about
+    2022 when the January 2022 conference's directions score close; within one article
+    the asked year may date the event, so nothing of that article is dropped."""
+    from assistant.retrieve.sentences import Evidence
+    from assistant.retrieve.timing import dated_as_asked
+
+    brief = ("Chiều 28/9, Ban Tổ chức Trung ương tổ chức Hội nghị giao ban trực tuyến quý IV "
+             "năm 2023. Kết luận tại Hội nghị, đồng chí Mai Văn Chính đề nghị các địa phương "
+             "thực hiện chính sách đối với cán bộ.")
+    review = ("Đồng thời nhấn mạnh, năm 2022 có ý nghĩa quan trọng. Cùng với đó, khuyến khích, "
+              "bảo vệ cán bộ năng động, sáng tạo, dám nghĩ, dám làm.")
+    texts = {"000": brief, "002": review}
+
+    def sentence(doc: str, text: str, score: float) -> Evidence:
+        start = texts[doc].index(text)
+        return Evidence(doc_id=doc, start=start, end=start + len(text), text=text,
+                        score=score, dense=score, lexical=0.0)
+
+    other = sentence("000", brief.split(". ")[1], 0.98)
+    asked = sentence("002", review.split(". ")[1], 0.96)
+    question = "Which cadres should the sector encourage and protect in 2022?"
+    assert dated_as_asked(question, [other, asked], texts, 0.05) == [asked]
+    assert dated_as_asked(question, [other, asked], texts, 0.01) == [other, asked]  # not close
+    about_2023 = "Which cadres should the sector encourage and protect in 2023?"
+    assert dated_as_asked(about_2023, [other, asked], texts, 0.05) == [other, asked]
+    # the asked year dating one article's event: its other-year sentence stays
+    texts["001"] = ("Cụm thi đua số III đã tổ chức hội nghị tổng kết công tác thi đua năm "
+                    "2023. Hội nghị phát động và ký kết giao ước thi đua năm 2024.")
+    pledge = sentence("001", texts["001"].split(". ")[1], 0.98)
+    meeting = sentence("001", texts["001"].split(". ")[0] + ".", 0.96)
+    assert dated_as_asked("What was signed at the 2023 meeting?", [pledge, meeting], texts,
+                          0.05) == [pledge, meeting]

@@ -55,6 +55,7 @@ from assistant.retrieve.rules import (
     wanted_sentence,
 )
 from assistant.retrieve.sentences import Evidence, EvidenceResult
+from assistant.retrieve.timing import dated_as_asked
 from assistant.vietnamese import content_tokens, detect_language, english_stems
 
 # Weight of the question-word overlap next to the cosine similarity (calibrated on
@@ -282,6 +283,7 @@ class EvidenceSelector:
         multi = is_multi_part(question)
         lacking = lacking_anchors(question, passages, texts)
         ranked, missing = anchored(question, by_score, lacking)
+        ranked = dated_as_asked(question, ranked, texts)
         missing += [n for n in self.unknown_names(question) if n not in missing]
         best = ranked[0]
         lang = detect_language(question)
