@@ -790,3 +790,17 @@ def test_a_sentence_about_the_asked_year_beats_a_close_one_about_another() -> No
     meeting = sentence("001", texts["001"].split(". ")[0] + ".", 0.96)
     assert dated_as_asked("What was signed at the 2023 meeting?", [pledge, meeting], texts,
                           0.05) == [pledge, meeting]
+
+
+def test_anchors_on_each_side_of_and_may_sit_in_two_articles() -> None:
+    """"... tháng 12/2018 và ... năm 2024 của Cụm thi đua số III" asks about two things:
+    each side's anchors may sit in its own article. One thing dated and placed in two
+    articles is still refused (its anchors must share one article)."""
+    from assistant.retrieve.rules import anchored
+
+    two = ("Công tác cán bộ trong bài giao ban tháng 12/2018 và trong phương hướng năm 2024 "
+           "của Cụm thi đua số III hướng tới Đại hội lần thứ mấy?")
+    lacking = {"004": ["2024", "cum thi dua so iii"], "001": ["thang 12/2018"]}
+    assert anchored(two, [], lacking)[1] == []
+    one = "Cụm thi đua số III kết nạp bao nhiêu đảng viên trong tháng 12/2018?"
+    assert anchored(one, [], {"004": ["cum thi dua so iii"], "001": ["thang 12/2018"]})[1]

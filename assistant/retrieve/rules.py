@@ -101,12 +101,28 @@ def is_multi_part(question: str) -> bool:
     False
     >>> is_multi_part("Who headed the organization boards of Binh Dinh and Da Nang?")
     True
+    >>> is_multi_part("Đại hội được nêu trong bài tháng 12/2018 và trong phương hướng năm 2024?")
+    True
+    >>> is_multi_part("Ban Tổ chức và Ủy ban Kiểm tra họp tháng 12/2018 ở đâu?")
+    False
     """
     folded = fold(nfc(question))
     if is_multi_document(question) or _MULTI_PART.search(folded):
         return True
     # two places asked about together: "of Bình Định and Đà Nẵng", "Kon Tum và Gia Lai"
-    return len(place_anchors(question)) >= 2 and bool(re.search(r"\b(and|va)\b", folded))
+    if len(place_anchors(question)) >= 2 and re.search(r"\b(and|va)\b", folded):
+        return True
+    # two things each dated or named on its own side of "and": "... theo bài giao ban
+    # tháng 12/2018 và theo phương hướng năm 2024 của Cụm thi đua số III?"
+    sides = re.split(r"\s(?:and|và)\s", nfc(question), flags=re.IGNORECASE)
+    return any(_own_anchors(" ".join(sides[:i]), " ".join(sides[i:]))
+               for i in range(1, len(sides)))
+
+
+def _own_anchors(left: str, right: str) -> bool:
+    """Each side names an anchor the other does not."""
+    a, b = set(anchors(left)), set(anchors(right))
+    return bool(a - b) and bool(b - a)
 
 
 def anchored(question: str, ranked: list[S],
