@@ -804,3 +804,16 @@ def test_anchors_on_each_side_of_and_may_sit_in_two_articles() -> None:
     assert anchored(two, [], lacking)[1] == []
     one = "Cụm thi đua số III kết nạp bao nhiêu đảng viên trong tháng 12/2018?"
     assert anchored(one, [], {"004": ["cum thi dua so iii"], "001": ["thang 12/2018"]})[1]
+
+
+def test_two_anchored_halves_are_searched_as_parts() -> None:
+    """"and"/"và" with no comma still splits a question whose halves each name their own
+    anchors: each half finds its own article's date or figure."""
+    from assistant.retrieve.parts import question_parts
+
+    question = ("Hội nghị giao ban quý III/2023 và hội nghị tổng kết thi đua của Cụm thi đua "
+                "số III năm 2023 được tổ chức hôm nào?")
+    assert question_parts(question) == [
+        "Hội nghị giao ban quý III/2023",
+        "hội nghị tổng kết thi đua của Cụm thi đua số III năm 2023 được tổ chức hôm nào?"]
+    assert question_parts("What did Kon Tum and Gia Lai report in 2023?") == []

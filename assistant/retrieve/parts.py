@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese import nfc
+from assistant.retrieve.question import anchors
+from assistant.vietnamese import content_tokens, nfc
 
 # where a question separates its parts: the end of a sentence, ";", ", and ..."
 _SPLIT = re.compile(r"(?<=[?.!])\s+(?=[A-ZÀ-Ỹ])|\s*;\s*|,\s+(?:and|but|và|còn|nhưng)\s+",
                     re.IGNORECASE)
+# "and" between two halves that may each name their own anchors
+_AND = re.compile(r"\s(?:and|và)\s", re.IGNORECASE)
 # words of a part, besides which it is too short to search on its own
 MIN_PART_WORDS = 4
 
@@ -33,4 +36,36 @@ def question_parts(question: str) -> list[str]:
     """
     parts = [p.strip() for p in _SPLIT.split(nfc(question).strip()) if p and p.strip()]
     parts = [p for p in parts if len(p.split()) >= MIN_PART_WORDS]
-    return parts if len(parts) >= 2 else []
+    return parts if len(parts) >= 2 else anchored_halves(question)
+
+
+def anchored_halves(question: str) -> list[str]:
+    """The two halves of a question that "and"/"và" joins when each names an anchor (a
+    date, a quarter, a name) the other does not: "Hội nghị giao ban quý III/2023 và hội
+    nghị tổng kết Cụm thi đua số III diễn ra ngày nào?" asks about two events. [] when
+    no such split has a few words on each side.
+
+    >>> anchored_halves("Hội nghị giao ban quý III/2023 và tổng kết Cụm thi đua số III ngày nào?")
+    ['Hội nghị giao ban quý III/2023', 'tổng kết Cụm thi đua số III ngày nào?']
+    >>> anchored_halves("Ban Tổ chức và Ủy ban Kiểm tra họp tháng 12/2018 ở đâu?")
+    []
+    >>> anchored_halves("What did Kon Tum and Gia Lai report in 2023?")
+    []
+    """
+    sides = _AND.split(nfc(question).strip())
+    for i in range(1, len(sides)):
+        left, right = " ".join(sides[:i]).strip(), " ".join(sides[i:]).strip()
+        a, b = set(anchors(left)), set(anchors(right))
+        if a - b and b - a and min(len(left.split()), len(right.split())) >= MIN_PART_WORDS \
+                and _own_words(left) and _own_words(right):
+            return [left, right]
+    return []
+
+
+def _own_words(half: str) -> set[str]:
+    """The content words of ``half`` besides its anchors' ("What did Kon Tum" has none:
+    it is the subject of the other half, not a question of its own)."""
+    def words(text: str) -> set[str]:
+        return {t for t in content_tokens(text) if "_" not in t}
+
+    return words(half) - words(" ".join(anchors(half)))

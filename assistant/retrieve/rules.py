@@ -31,7 +31,7 @@ from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.near_miss import other_number, other_places, other_year, place_anchors
-from assistant.retrieve.parts import question_parts
+from assistant.retrieve.parts import anchored_halves, question_parts
 from assistant.retrieve.question import (
     anchors,
     asks_person,
@@ -114,15 +114,7 @@ def is_multi_part(question: str) -> bool:
         return True
     # two things each dated or named on its own side of "and": "... theo bài giao ban
     # tháng 12/2018 và theo phương hướng năm 2024 của Cụm thi đua số III?"
-    sides = re.split(r"\s(?:and|và)\s", nfc(question), flags=re.IGNORECASE)
-    return any(_own_anchors(" ".join(sides[:i]), " ".join(sides[i:]))
-               for i in range(1, len(sides)))
-
-
-def _own_anchors(left: str, right: str) -> bool:
-    """Each side names an anchor the other does not."""
-    a, b = set(anchors(left)), set(anchors(right))
-    return bool(a - b) and bool(b - a)
+    return bool(anchored_halves(question))
 
 
 def anchored(question: str, ranked: list[S],
