@@ -817,3 +817,15 @@ def test_two_anchored_halves_are_searched_as_parts() -> None:
         "Hội nghị giao ban quý III/2023",
         "hội nghị tổng kết thi đua của Cụm thi đua số III năm 2023 được tổ chức hôm nào?"]
     assert question_parts("What did Kon Tum and Gia Lai report in 2023?") == []
+
+
+def test_parts_that_each_name_their_own_anchors_ask_about_two_things() -> None:
+    """", còn ..." with no listed question word still asks about two things when each
+    part names its own anchors (each may sit in its own article); one thing asked twice
+    is not."""
+    from assistant.retrieve.rules import is_multi_part
+
+    assert is_multi_part("Giao ban tháng 12/2018 chuẩn bị cho Đại hội lần thứ mấy, còn Cụm "
+                         "thi đua số III năm 2024 chuẩn bị cho Đại hội lần thứ mấy?")
+    assert not is_multi_part("Giao ban tháng 12/2018 chuẩn bị cho Đại hội lần thứ mấy, còn "
+                             "nhân sự tháng 12/2018 chuẩn bị ra sao?")

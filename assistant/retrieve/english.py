@@ -22,7 +22,7 @@ _EN_COUNTED = re.compile(
     r"\b(?:how (?:many|much)|what total|total number of|what number of)\s+"
     r"((?:[a-z'-]+\s+){0,6}?)(?:did|do|does|were|was|are|is|have|has|had|will|would"
     r"|could|in|at|across|from|during)\b")
-_EN_HEADS = re.compile(r"\bwho (?:heads|leads|headed|led)\b[^?]*\b"
+_EN_HEADS = re.compile(r"\bwho (?:heads|leads|headed|led)\b[^?,;]*\b"
                        r"(?:board|commission|committee|department|cluster|organi[sz]ation)\b")
 _EN_ROLE = re.compile(
     r"\b(?:who (?:is|was|are|were|heads?|headed)|name of)\b.{0,24}?\b(?:the )?"
@@ -71,6 +71,8 @@ def english_role(question: str) -> str | None:
     >>> english_role("What did the Secretary of the Kon Tum Provincial Party Committee ask?")
     'bi thu tinh uy'
     >>> english_role("Who chaired the conference?") is None
+    True
+    >>> english_role("Who led the delegation, and which cluster of boards is it in?") is None
     True
     """
     folded = fold(nfc(question))

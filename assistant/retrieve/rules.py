@@ -31,7 +31,7 @@ from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.near_miss import other_number, other_places, other_year, place_anchors
-from assistant.retrieve.parts import anchored_halves, question_parts
+from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import (
     anchors,
     asks_person,
@@ -112,9 +112,11 @@ def is_multi_part(question: str) -> bool:
     # two places asked about together: "of Bình Định and Đà Nẵng", "Kon Tum và Gia Lai"
     if len(place_anchors(question)) >= 2 and re.search(r"\b(and|va)\b", folded):
         return True
-    # two things each dated or named on its own side of "and": "... theo bài giao ban
-    # tháng 12/2018 và theo phương hướng năm 2024 của Cụm thi đua số III?"
-    return bool(anchored_halves(question))
+    # parts that each date or name a thing of their own: "... theo bài giao ban tháng
+    # 12/2018 và theo phương hướng năm 2024 của Cụm thi đua số III?", "Hội nghị tháng
+    # 12/2018 ... lần thứ mấy, còn Cụm thi đua số III năm 2024 ... lần thứ mấy?"
+    named = [set(anchors(p)) for p in question_parts(question)]
+    return any(a - b and b - a for i, a in enumerate(named) for b in named[i + 1:])
 
 
 def anchored(question: str, ranked: list[S],
