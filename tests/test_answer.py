@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -829,3 +830,24 @@ def test_parts_that_each_name_their_own_anchors_ask_about_two_things() -> None:
                          "thi đua số III năm 2024 chuẩn bị cho Đại hội lần thứ mấy?")
     assert not is_multi_part("Giao ban tháng 12/2018 chuẩn bị cho Đại hội lần thứ mấy, còn "
                              "nhân sự tháng 12/2018 chuẩn bị ra sao?")
+
+
+def test_a_report_place_by_place_is_listed_whole(bot: Assistant) -> None:
+    """Đồng Tháp's Q1 2021 article introduces its districts' good practices, then gives one
+    paragraph per district or city ("Huyện Tân Hồng ...", "Thành phố Cao Lãnh ...",
+    "Huyện Tháp Mười ..."): a list question gets each place's first sentence."""
+    from assistant.retrieve.expand import place_paragraphs
+
+    text = ("Theo đó, Ban Tổ chức cấp uỷ huyện đã giới thiệu một số mô hình mới.\n"
+            "Huyện Tân Hồng tổ chức cho Bí thư gặp gỡ bí thư chi bộ. Nhằm nâng cao chất lượng.\n"
+            "Thành phố Cao Lãnh ứng dụng công nghệ thông tin.\n"
+            "Kết luận Hội nghị, đồng chí Cao Thanh Xuân đánh giá cao ý kiến.")
+    starts = [0, text.index("Huyện"), text.index("Nhằm"), text.index("Thành"),
+              text.index("Kết"), len(text) + 1]
+    units = [(a, b - 1) for a, b in pairwise(starts)]
+    assert place_paragraphs(text, units) == [(0, [1, 3])]
+    answer = bot.ask("Ở hội nghị sơ kết quý I/2021, Đồng Tháp giới thiệu cách làm hay của "
+                     "những huyện, thành phố nào?")
+    assert not answer.refused
+    for place in ("Huyện Tân Hồng", "Thành phố Cao Lãnh", "Huyện Tháp Mười"):
+        assert place in answer.text

@@ -114,6 +114,32 @@ def announced_lists(text: str, units: list[tuple[int, int]]) -> list[tuple[int, 
     return out
 
 
+# A paragraph that opens with a place and its level: "Huyện Tân Hồng tổ chức ...",
+# "Thành phố Cao Lãnh ứng dụng ...".
+_PLACE_OPENING = re.compile(r"(?:Huyện|Thành phố|TP\.|Thị xã|Xã|Phường|Quận|Tỉnh)\s+[A-ZĐ]")
+
+
+def place_paragraphs(text: str, units: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """Reports place by place: each run of at least two consecutive paragraphs that open
+    with a place and its level ("Huyện Tân Hồng ...", "Thành phố Cao Lãnh ...", "Huyện
+    Tháp Mười ..."), as the first unit of the paragraph before the run (which introduces
+    it: "... đã giới thiệu một số mô hình mới, cách làm hay ...") and the first unit of
+    each paragraph of the run."""
+    firsts = [i for i in range(len(units))
+              if i == 0 or "\n" in text[units[i - 1][1]:units[i][0]]]
+    out: list[tuple[int, list[int]]] = []
+    run: list[int] = []
+    for i in [*firsts, len(units)]:
+        if i < len(units) and _PLACE_OPENING.match(text, units[i][0]):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            before = firsts[firsts.index(run[0]) - 1] if run[0] != firsts[0] else run[0]
+            out.append((before, run))
+        run = []
+    return out
+
+
 def expand_enumeration(
     index: Index, chosen: list[Evidence], cands: list[Evidence], ignored: set[tuple[str, int]]
 ) -> tuple[list[Evidence], set[tuple[str, int]]]:
@@ -137,17 +163,23 @@ def expand_enumeration(
                 blocks[-1].append(i)
             else:
                 blocks.append([i])
-        # (first, last, marked): a marked list is the answer itself; a run-in one of ";"
+        # (first, last, units added, marked): the units from first to last, when a chosen
+        # sentence is among them; a marked list is the answer itself; a run-in one of ";"
         # clauses only adds its clauses
-        spans = [(max(b[0] - 1, 0), b[-1], True) for b in blocks if len(b) >= 2]
-        spans += [(lo, hi, False) for lo, hi in clause_chains(rec.text, units)]
-        spans += [(lo, hi, False) for lo, hi in announced_lists(rec.text, units)]
-        for lo, hi, marked in spans:
+        spans: list[tuple[int, int, list[int] | None, bool]] = [
+            (max(b[0] - 1, 0), b[-1], None, True) for b in blocks if len(b) >= 2]
+        spans += [(lo, hi, None, False) for lo, hi in clause_chains(rec.text, units)]
+        spans += [(lo, hi, None, False) for lo, hi in announced_lists(rec.text, units)]
+        # place by place: the intro or a place's paragraph chosen adds each place's first
+        # sentence
+        spans += [(intro, run[-1], run, False)
+                  for intro, run in place_paragraphs(rec.text, units)]
+        for lo, hi, added, marked in spans:
             span_lo, span_hi = units[lo][0], units[hi][1]
             if not any(e.doc_id == doc_id and span_lo <= e.start < span_hi for e in chosen):
                 continue
             base = template[doc_id]
-            for s, e in units[lo : hi + 1]:
+            for s, e in (units[lo : hi + 1] if added is None else [units[i] for i in added]):
                 if reads_as_instruction(rec.text[s:e]):
                     ignored.add((doc_id, s))
                     continue
