@@ -45,19 +45,16 @@ def paragraph_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
     return text[text.rfind("\n", 0, e.start) + 1:e.start]
 
 
-def times(e: Sentence, own_only: bool = False, context: str = "",
-          asked: Collection[str] = ()) -> tuple[set[str], set[str]]:
-    """The years and quarters a sentence names, with the ``context`` before it (with
-    ``own_only`` False, its article's date year when it names none). When it gives one
-    of the ``asked`` quarters with its year ("Trong quý III/2023, ... Hội nghị ... năm
-    2022"), that year is the sentence's: the other year belongs to something else."""
+def times(e: Sentence, context: str = "", asked: Collection[str] = ()
+          ) -> tuple[set[str], set[str]]:
+    """The years and quarters a sentence names, with the ``context`` before it. When it
+    gives one of the ``asked`` quarters with its year ("Trong quý III/2023, ... Hội nghị
+    ... năm 2022"), that year is the sentence's: the other year belongs to something
+    else."""
     f = match_normalize(f"{context} {e.text}")
     years, quarters = set(YEAR.findall(f)), set(QUARTER.findall(f))
     paired = {y for q, y in _QUARTER_YEAR.findall(f) if q in asked}
-    years = paired or years
-    if not years and not own_only:
-        years = set(YEAR.findall(e.date or ""))
-    return years, quarters
+    return paired or years, quarters
 
 
 def own_times(e: Sentence, doc_texts: dict[str, str] | None,
@@ -65,10 +62,9 @@ def own_times(e: Sentence, doc_texts: dict[str, str] | None,
     """The years and quarters ``e`` is about: its own (with the start of its sentence),
     else its paragraph's ("Chiều 3/12 ... tháng 12 năm 2018. Đồng chí ... chủ trì hội
     nghị." is about 2018)."""
-    years, quarters = times(e, own_only=True, context=sentence_start(e, doc_texts),
-                            asked=asked)
+    years, quarters = times(e, context=sentence_start(e, doc_texts), asked=asked)
     if not years:
-        years = times(e, own_only=True, context=paragraph_start(e, doc_texts))[0]
+        years = times(e, context=paragraph_start(e, doc_texts))[0]
     return years, quarters
 
 
