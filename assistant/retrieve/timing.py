@@ -91,16 +91,21 @@ def dated_as_asked(question: str, ranked: list[S], doc_texts: dict[str, str],
     years, _ = asked_times(question)
     if not years or not ranked:
         return ranked
-    dated = {id(e): own_times(e, doc_texts)[0] for e in ranked}
+    dated: dict[int, set[str]] = {}  # worked out only when the best one is off-year
+
+    def about(e: S) -> set[str]:
+        if id(e) not in dated:
+            dated[id(e)] = own_times(e, doc_texts)[0]
+        return dated[id(e)]
 
     def other(e: S) -> bool:
-        return bool(dated[id(e)]) and not dated[id(e)] & years
+        return bool(about(e)) and not about(e) & years
 
     if not other(ranked[0]):
         return ranked
     best = ranked[0].score
     asked_docs = {e.doc_id for e in ranked
-                  if e.score >= best - margin and dated[id(e)] & years}
+                  if e.score >= best - margin and about(e) & years}
     if not asked_docs or ranked[0].doc_id in asked_docs:
         return ranked
     return [e for e in ranked if e.doc_id in asked_docs or not other(e)]
