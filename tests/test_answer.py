@@ -820,6 +820,23 @@ def test_two_anchored_halves_are_searched_as_parts() -> None:
     assert question_parts("What did Kon Tum and Gia Lai report in 2023?") == []
 
 
+def test_both_and_in_vietnamese_splits_a_question_too() -> None:
+    """"cả A lẫn B" ("both A and B") and "A cũng như B" ("A as well as B") join two
+    halves as "và" does; "lẫn nhau" ("each other") joins nothing."""
+    from assistant.retrieve.parts import question_parts
+    from assistant.retrieve.rules import is_multi_part
+
+    both = ("Nhiệm kỳ quy hoạch nào được nêu cả trong nhiệm vụ năm 2022 của Ngành lẫn trong "
+            "nhiệm vụ trọng tâm của Đồng Tháp sau quý I/2021?")
+    assert question_parts(both) == [
+        "Nhiệm kỳ quy hoạch nào được nêu cả trong nhiệm vụ năm 2022 của Ngành",
+        "trong nhiệm vụ trọng tâm của Đồng Tháp sau quý I/2021?"]
+    assert is_multi_part(both)
+    assert question_parts(both.replace(" lẫn ", " cũng như "))
+    assert not is_multi_part("Các tỉnh trong Cụm thi đua số III năm 2023 học hỏi lẫn nhau "
+                             "những cách làm hay nào?")
+
+
 def test_parts_that_each_name_their_own_anchors_ask_about_two_things() -> None:
     """", còn ..." with no listed question word still asks about two things when each
     part names its own anchors (each may sit in its own article); one thing asked twice

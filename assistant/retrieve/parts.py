@@ -18,8 +18,10 @@ from assistant.vietnamese import content_tokens, nfc
 # where a question separates its parts: the end of a sentence, ";", ", and ..."
 _SPLIT = re.compile(r"(?<=[?.!])\s+(?=[A-ZÀ-Ỹ])|\s*;\s*|,\s+(?:and|but|và|còn|nhưng)\s+",
                     re.IGNORECASE)
-# "and" between two halves that may each name their own anchors
-_AND = re.compile(r"\s(?:and|và)\s", re.IGNORECASE)
+# "and" between two halves that may each name their own anchors; "cả A lẫn B" and "A
+# cũng như B" are Vietnamese for "both A and B" and "A as well as B" ("lẫn nhau": "each
+# other")
+_AND = re.compile(r"\s(?:and|và|as well as|cũng như|lẫn(?!\s+nhau))\s", re.IGNORECASE)
 # words of a part, besides which it is too short to search on its own
 MIN_PART_WORDS = 4
 
@@ -47,6 +49,9 @@ def anchored_halves(question: str) -> list[str]:
 
     >>> anchored_halves("Hội nghị giao ban quý III/2023 và tổng kết Cụm thi đua số III ngày nào?")
     ['Hội nghị giao ban quý III/2023', 'tổng kết Cụm thi đua số III ngày nào?']
+    >>> anchored_halves("Quy hoạch được nêu cả trong nhiệm vụ năm 2022 lẫn trong kế hoạch "
+    ...                 "quý I/2021 của Đồng Tháp?")
+    ['Quy hoạch được nêu cả trong nhiệm vụ năm 2022', 'trong kế hoạch quý I/2021 của Đồng Tháp?']
     >>> anchored_halves("Ban Tổ chức và Ủy ban Kiểm tra họp tháng 12/2018 ở đâu?")
     []
     >>> anchored_halves("What did Kon Tum and Gia Lai report in 2023?")
