@@ -190,8 +190,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from assistant.answer.memory import export_translations, import_translations
-    from assistant.answer.translate import make_translator, pretranslate
+    from assistant.answer.memory import export_translations, import_translations, pretranslate
+    from assistant.answer.translate import make_translator
     from assistant.api import Assistant
     from assistant.errors import InputError
 
@@ -232,7 +232,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
     try:
         report = pretranslate(bot.index, translator, settings, limit=args.limit,
-                              retry_rejected=args.retry_rejected, progress=progress)
+                              retry_rejected=args.retry_rejected, repair=args.repair,
+                              progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -319,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--log", help="append every attempt (JSON lines) to this file")
     s.add_argument("--retry-rejected", dest="retry_rejected", action="store_true",
                    help="translate again the sentences whose cached attempt was rejected")
+    s.add_argument("--repair", action="store_true",
+                   help="sample again the verified translations that leave out hinted "
+                        "terms (new ones too); a verified sample using more of them is kept")
     s.add_argument("--export", help="write the cached translations (JSON lines) here")
     s.add_argument("--import", dest="import_file",
                    help="load and re-verify a translation memory written by --export")

@@ -1,17 +1,22 @@
-"""The translation memory: the cached translations of an index's evidence sentences as
-JSON lines (``assistant translate --export``), and back (``--import``, each entry
-verified again). The seeds ship one (``assistant/data/seed_translations.jsonl``), so a
-fresh ``make run`` answers English questions without translating first."""
+"""The translation memory: the cached translations of an index's evidence sentences,
+made by :func:`pretranslate` (``assistant translate``), written as JSON lines
+(``--export``) and read back (``--import``, each entry verified again). The seeds ship
+one (``assistant/data/seed_translations.jsonl``), so a fresh ``make run`` answers
+English questions without translating first."""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer.translate import make_verifier, other_language
+from assistant.answer.translate import Translator, make_verifier
+from assistant.answer.verify import missing_terms
 from assistant.config import Settings
 from assistant.index.store import Index
 from assistant.index.translations import Stored, TranslationView
@@ -68,3 +73,85 @@ def import_translations(index: Index, settings: Settings, path: Path,
         taken += 1
         accepted += verdict.ok
     return taken, accepted
+
+
+@dataclass
+class PretranslateReport:
+    """What ``assistant translate`` did."""
+
+    units: int = 0
+    cached: int = 0
+    translated: int = 0
+    verified: int = 0
+    rejected: int = 0
+    repaired: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        rate = f", {self.seconds / self.translated:.1f} s each" if self.translated else ""
+        return (f"{self.units} evidence sentences: {self.cached} already tried, "
+                f"{self.translated} translated now ({self.verified} verified, "
+                f"{self.rejected} rejected), {self.repaired} repaired, in "
+                f"{self.seconds:.0f} s{rate}")
+
+
+def other_language(lang: str) -> str:
+    return "en" if lang == "vi" else "vi"
+
+
+def pretranslate(index: Index, translator: Translator, settings: Settings, *,
+                 limit: int | None = None, retry_rejected: bool = False,
+                 repair: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> PretranslateReport:
+    """Translate every evidence sentence of the index into the other language (vi <-> en)
+    that has no cached attempt for this model and prompt. Each result is stored at once,
+    so an interrupted run resumes where it stopped; a second run translates nothing.
+    ``retry_rejected`` tries again the sentences whose cached attempt was rejected (after
+    a prompt or verifier change); ``repair`` asks again for the verified ones that leave
+    out hinted terms (:meth:`Translator.repair`), as new translations are."""
+    view = TranslationView.for_settings(index.translations, settings)
+    todo: list[tuple[str, int, int, str, str]] = []
+    fix: list[tuple[tuple[str, int, int, str, str], str]] = []
+    report = PretranslateReport()
+    for doc in index.documents():
+        units = [(u.start, u.end, doc.text[u.start:u.end]) for u in evidence_units(doc.text)]
+        index.translations.link(doc.doc_id, units)
+        for start, end, text in units:
+            todo.append((doc.doc_id, start, end, text, other_language(detect_language(text))))
+    report.units = len(todo)
+    pending = []
+    for target in {t for *_, t in todo}:
+        texts = [u for u in todo if u[4] == target]
+        tried = view.lookup([u[3] for u in texts], target)
+        pending += [u for u in texts if u[3] not in tried
+                    or (retry_rejected and not tried[u[3]].verified)]
+        fix += [(u, tried[u[3]].text) for u in texts if repair and u[3] in tried
+                and tried[u[3]].verified and missing_terms(
+                    tried[u[3]].text, term_hints(u[3]) if u[4] == "en" else ())]
+    pending = list({(u[3], u[4]): u for u in pending}.values())  # one per sentence
+    fix = list({(u[3], u[4]): (u, c) for u, c in fix}.values())
+    report.cached = report.units - len(pending)
+    pending = pending[:limit] if limit else pending
+    total = len(pending) + len(fix)
+    t0 = time.perf_counter()
+    for i, (_doc, _s, _e, text, target) in enumerate(pending):
+        if progress:
+            progress(i, total)
+        done = translator.translate(text, other_language(target), target,
+                                    samples=settings.translation.samples, repair=repair)
+        index.translations.put(done.stored(target))
+        report.translated += 1
+        report.verified += done.verified
+        report.rejected += not done.verified
+        report.seconds = time.perf_counter() - t0
+    for i, ((_doc, _s, _e, text, target), current) in enumerate(fix):
+        if progress:
+            progress(len(pending) + i, total)
+        better = translator.repair(text, current, other_language(target), target)
+        if better is not None:
+            index.translations.put(better.stored(target))
+        report.repaired += better is not None
+        report.seconds = time.perf_counter() - t0
+    if progress:
+        progress(total, total)
+    return report

@@ -15,8 +15,10 @@ name was lost or an entity or title invented, once with the names masked as ``NA
 (``spans.mask_names``), then (long sentences) clause by clause; pre-translation then
 samples up to ``translation.samples`` more replies (``sample_temperature``, one seed
 each) and keeps the first verified one: at temperature 0 the model repeats its mistake,
-a sample often does not. If all fail the
-attempt is kept as rejected and the reader sees the original, labelled "not translated".
+a sample often does not. If all fail the attempt is kept as rejected and the reader sees
+the original, labelled "not translated". A verified translation that leaves out hinted
+terms is sampled the same way by ``assistant translate --repair``
+(:meth:`Translator.repair`), and a sample that uses more of them replaces it.
 A list marker the model dropped ("(1)") is put back before the check
 (:func:`~assistant.answer.spans.restore_marker`).
 
@@ -54,12 +56,12 @@ from assistant.answer.verify import (
     Verdict,
     as_written,
     clean_translation,
+    missing_terms,
     repeats,
 )
 from assistant.config import Settings
 from assistant.errors import AssistantError, BackendUnavailableError
-from assistant.index.store import Index
-from assistant.index.translations import Stored, TranslationView, translation_identity
+from assistant.index.translations import Stored, translation_identity
 from assistant.retrieve.glossary import glossary_terms, term_hints
 
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
@@ -171,12 +173,13 @@ class Translator:
         return restore_marker(text, clean_translation(self.complete(messages, model)))
 
     def translate(self, text: str, source: str = "vi", target: str = "en", *,
-                  split: bool = True, samples: int = 0) -> Translation:
+                  split: bool = True, samples: int = 0, repair: bool = False) -> Translation:
         """Translate one sentence; verified, with one firmer retry when rejected, then
         with the names masked (a name lost, an entity invented), then (``split``, long
         sentences) clause by clause, then (``samples``) up to that many
         sampled attempts at ``translation.sample_temperature``, the first verified one
-        taken (pre-translation only: each costs a full generation)."""
+        taken, and (``repair``) a verified one that leaves out hinted terms sampled again
+        (:meth:`repair`) (pre-translation only: each costs a full generation)."""
         hints = term_hints(text) if source == "vi" else ()
         messages = self.messages(text, source, target, hints)
         reply = self.reply(text, messages)
@@ -225,8 +228,34 @@ class Translator:
                 self._record(text, hints, attempts, sampled, check)
                 if check.ok:
                     reply, verdict = sampled, check
-        return Translation(text, reply, verdict.ok, self.name, self.prompt, verdict.reasons,
+        done = Translation(text, reply, verdict.ok, self.name, self.prompt, verdict.reasons,
                            verdict.similarity, self._vector(reply, verdict), attempts)
+        better = self.repair(text, reply, source, target) if repair and verdict.ok else None
+        return better or done
+
+    def repair(self, text: str, current: str, source: str = "vi",
+               target: str = "en") -> Translation | None:
+        """A better translation than ``current`` when it leaves out hinted terms ("biên
+        chế" with no "staffing": usually a clause lost): up to ``translation.samples``
+        sampled replies (asked again at temperature 0, the model repeats itself), the
+        verified one that leaves out the fewest, when fewer than ``current``; else None.
+        Pre-translation only: each sample costs a generation."""
+        hints = term_hints(text) if source == "vi" else ()
+        lost = missing_terms(current, hints)
+        messages = self.messages(text, source, target, hints)
+        best = None
+        for seed in range(1, self.settings.translation.samples + 1):
+            if not lost:
+                break
+            reply = self.reply(text, messages, self.sampler(seed))
+            verdict = self.verifier.check(text, reply, hints, target)
+            self._record(text, hints, 0, reply, verdict)  # attempt 0: a repair
+            left = missing_terms(reply, hints)
+            if verdict.ok and len(left) < len(lost):
+                best, lost = Translation(text, reply, True, self.name, self.prompt, [],
+                                         verdict.similarity, self._vector(reply, verdict),
+                                         seed), left
+        return best
 
     def _record(self, text: str, hints: Sequence[tuple[str, str]], attempt: int, reply: str,
                 verdict: Verdict) -> None:
@@ -290,73 +319,3 @@ def make_translator(settings: Settings, embeddings: Embeddings | None = None,
         model, _, _ = make_chat_model(translation_settings(settings))
     return Translator(model, settings, name=name,
                       verifier=make_verifier(settings, embeddings), embeddings=embeddings)
-
-
-
-@dataclass
-class PretranslateReport:
-    """What ``assistant translate`` did."""
-
-    units: int = 0
-    cached: int = 0
-    translated: int = 0
-    verified: int = 0
-    rejected: int = 0
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        rate = f", {self.seconds / self.translated:.1f} s each" if self.translated else ""
-        return (f"{self.units} evidence sentences: {self.cached} already tried, "
-                f"{self.translated} translated now ({self.verified} verified, "
-                f"{self.rejected} rejected) in {self.seconds:.0f} s{rate}")
-
-
-def other_language(lang: str) -> str:
-    return "en" if lang == "vi" else "vi"
-
-
-def pretranslate(index: Index, translator: Translator, settings: Settings, *,
-                 limit: int | None = None, retry_rejected: bool = False,
-                 progress: Callable[[int, int], None] | None = None) -> PretranslateReport:
-    """Translate every evidence sentence of the index into the other language (vi <-> en)
-    that has no cached attempt for this model and prompt. Each result is stored at once,
-    so an interrupted run resumes where it stopped; a second run translates nothing.
-    ``retry_rejected`` tries again the sentences whose cached attempt was rejected (after
-    a prompt or verifier change)."""
-    import time
-
-    from assistant.ingest.chunking import evidence_units
-    from assistant.vietnamese import detect_language
-
-    view = TranslationView.for_settings(index.translations, settings)
-    todo: list[tuple[str, int, int, str, str]] = []
-    report = PretranslateReport()
-    for doc in index.documents():
-        units = [(u.start, u.end, doc.text[u.start:u.end]) for u in evidence_units(doc.text)]
-        index.translations.link(doc.doc_id, units)
-        for start, end, text in units:
-            todo.append((doc.doc_id, start, end, text, other_language(detect_language(text))))
-    report.units = len(todo)
-    pending = []
-    for target in {t for *_, t in todo}:
-        texts = [u for u in todo if u[4] == target]
-        tried = view.lookup([u[3] for u in texts], target)
-        pending += [u for u in texts if u[3] not in tried
-                    or (retry_rejected and not tried[u[3]].verified)]
-    pending = list({(u[3], u[4]): u for u in pending}.values())  # one per sentence
-    report.cached = report.units - len(pending)
-    pending = pending[:limit] if limit else pending
-    t0 = time.perf_counter()
-    for i, (_doc, _s, _e, text, target) in enumerate(pending):
-        if progress:
-            progress(i, len(pending))
-        done = translator.translate(text, other_language(target), target,
-                                    samples=settings.translation.samples)
-        index.translations.put(done.stored(target))
-        report.translated += 1
-        report.verified += done.verified
-        report.rejected += not done.verified
-        report.seconds = time.perf_counter() - t0
-    if progress:
-        progress(len(pending), len(pending))
-    return report

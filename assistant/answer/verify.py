@@ -184,17 +184,27 @@ def written_in(source: str, translation: str, target: str) -> str:
     return target if fold(translation) == fold(source) else detect_language(translation)
 
 
-def term_coverage(translation: str, hints: Sequence[tuple[str, str]]) -> float | None:
-    """Share of the term hints whose English rendering, or an English variant of the
-    glossary, occurs in the translation; None without hints."""
+def missing_terms(translation: str, hints: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The term hints whose English rendering, or an English variant of the glossary,
+    the translation does not use.
+
+    >>> missing_terms("Improving management efficiency.",
+    ...               [("biên chế", "staffing"), ("quản lý", "management")])
+    [('biên chế', 'staffing')]
+    """
     from assistant.retrieve.glossary import english_patterns
 
+    low = translation.lower()
+    return [(vi, en) for vi, en in hints
+            if en.lower() not in low and not any(p.search(low) for p in english_patterns(vi))]
+
+
+def term_coverage(translation: str, hints: Sequence[tuple[str, str]]) -> float | None:
+    """Share of the term hints the translation uses (:func:`missing_terms`); None
+    without hints."""
     if not hints:
         return None
-    low = translation.lower()
-    used = sum(1 for vi, en in hints
-               if en.lower() in low or any(p.search(low) for p in english_patterns(vi)))
-    return used / len(hints)
+    return (len(hints) - len(missing_terms(translation, hints))) / len(hints)
 
 
 def untranslated_terms(translation: str, hints: Sequence[tuple[str, str]]) -> list[str]:

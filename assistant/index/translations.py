@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -177,17 +178,25 @@ class TranslationStore:
                 (match, target, model, prompt, k)).fetchall()
         return [(d, int(s), int(e), float(sc)) for d, s, e, sc in rows]
 
-    def knows(self, word: str, target: str, model: str, prompt: str) -> bool:
-        """Whether some accepted translation contains ``word`` (Porter-stemmed)."""
+    def knows(self, word: str, target: str, model: str, prompt: str, *,
+              as_name: bool = False) -> bool:
+        """Whether some accepted translation contains ``word`` (Porter-stemmed); with
+        ``as_name``, capitalized inside a sentence, as a name or title is ("the Provincial
+        Party Committee"): a common word ("State laws") does not make "Land Law" a name
+        the articles give."""
         if not word.isalnum():
             return False
         with self._sql() as db:
-            row = db.execute(
-                "SELECT 1 FROM translations_fts f JOIN translations t ON t.rowid = f.rowid "
-                "WHERE translations_fts MATCH ? AND t.target = ? AND t.model = ? "
-                "AND t.prompt = ? AND t.verified = 1 LIMIT 1",
-                ('"' + word + '"', target, model, prompt)).fetchone()
-        return row is not None
+            rows = db.execute(
+                "SELECT t.text FROM translations_fts f JOIN translations t "
+                "ON t.rowid = f.rowid WHERE translations_fts MATCH ? AND t.target = ? "
+                "AND t.model = ? AND t.prompt = ? AND t.verified = 1"
+                + ("" if as_name else " LIMIT 1"),
+                ('"' + word + '"', target, model, prompt)).fetchall()
+        if not as_name:
+            return bool(rows)
+        name = re.compile(r"(?<=\s)(?<![.!?:;]\s)" + re.escape(word[:1].upper() + word[1:]))
+        return any(name.search(text) for (text,) in rows)
 
     def unit_vectors(self, doc_id: str, target: str, model: str, prompt: str
                      ) -> dict[tuple[int, int], np.ndarray]:
@@ -289,5 +298,5 @@ class TranslationView:
     def vectors(self, doc_id: str, target: str) -> dict[tuple[int, int], np.ndarray]:
         return self.store.unit_vectors(doc_id, target, self.model, self.prompt)
 
-    def knows(self, word: str, target: str = "en") -> bool:
-        return self.store.knows(word, target, self.model, self.prompt)
+    def knows(self, word: str, target: str = "en", *, as_name: bool = False) -> bool:
+        return self.store.knows(word, target, self.model, self.prompt, as_name=as_name)

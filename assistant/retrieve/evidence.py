@@ -201,12 +201,12 @@ class EvidenceSelector:
 
     def unknown_names(self, question: str) -> list[str]:
         """The acronyms and capitalized words of the question that neither the articles,
-        their translations nor the glossary contain (see
-        :func:`assistant.retrieve.english.unknown_names`)."""
+        the glossary nor their translations contain, the translations only where they
+        capitalize the word too (see :func:`assistant.retrieve.english.unknown_names`)."""
 
         def knows(word: str) -> bool:
             return word in vocabulary() or bool(self.index.known_terms([word])) or (
-                self.translations is not None and self.translations.knows(word))
+                self.translations is not None and self.translations.knows(word, as_name=True))
 
         return unknown_names(question, knows)
 
