@@ -48,7 +48,10 @@ VERSION = 1
 MIN_GOOD_KEPT = 0.85
 # Answers may not grow past this many sentences on average to gain recall (the answers
 # were 4.7 sentences long when this fit was added; longer ones gained calib recall that
-# the test split did not confirm: docs/eval.md).
+# the test split did not confirm: docs/eval.md). Since then questions in parts and lists
+# place by place made answers longer (6.4 on calib at the committed 0.10 / 1), so no
+# setting fits and a selection refit falls to the shortest one (calib kf 0.936 -> 0.904):
+# refit the other sections only until this is rethought (docs/eval.md, "Session 16").
 MAX_SENTENCES = 5.0
 MARGINS = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20)
 WINDOWS = (0, 1, 2, 3)
