@@ -15,13 +15,12 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer.translate import Translator, make_verifier
+from assistant.answer.translate import Translator, make_verifier, source_hints
 from assistant.answer.verify import missing_terms
 from assistant.config import Settings
 from assistant.index.store import Index
 from assistant.index.translations import Stored, TranslationView
 from assistant.ingest.chunking import evidence_units
-from assistant.retrieve.glossary import term_hints
 from assistant.vietnamese import detect_language
 
 
@@ -62,7 +61,7 @@ def import_translations(index: Index, settings: Settings, path: Path,
         r = json.loads(line)
         if (r.get("model"), r.get("prompt")) != (view.model, view.prompt):
             continue
-        hints = term_hints(r["source"]) if r["target"] == "en" else ()
+        hints = source_hints(r["source"], other_language(r["target"]))
         verdict = verifier.check(r["source"], r["translation"], hints, r["target"])
         vec = None
         if verdict.ok and embeddings is not None:
@@ -125,9 +124,10 @@ def pretranslate(index: Index, translator: Translator, settings: Settings, *,
         tried = view.lookup([u[3] for u in texts], target)
         pending += [u for u in texts if u[3] not in tried
                     or (retry_rejected and not tried[u[3]].verified)]
-        fix += [(u, tried[u[3]].text) for u in texts if repair and u[3] in tried
-                and tried[u[3]].verified and missing_terms(
-                    tried[u[3]].text, term_hints(u[3]) if u[4] == "en" else ())]
+        if repair:
+            fix += [(u, tried[u[3]].text) for u in texts if u[3] in tried
+                    and tried[u[3]].verified and missing_terms(
+                        tried[u[3]].text, source_hints(u[3], other_language(target)))]
     pending = list({(u[3], u[4]): u for u in pending}.values())  # one per sentence
     fix = list({(u[3], u[4]): (u, c) for u, c in fix}.values())
     report.cached = report.units - len(pending)

@@ -68,6 +68,11 @@ LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
 _THOUSANDS_VI = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
 
 
+def source_hints(text: str, source: str) -> Sequence[tuple[str, str]]:
+    """The glossary's term hints for ``text``: only a Vietnamese source has them."""
+    return term_hints(text) if source == "vi" else ()
+
+
 def prepare_source(text: str, target: str) -> str:
     """The sentence as given to the model: whitespace collapsed; for English, Vietnamese
     thousands separators become commas ("20.777" -> "20,777")."""
@@ -180,7 +185,7 @@ class Translator:
         sampled attempts at ``translation.sample_temperature``, the first verified one
         taken, and (``repair``) a verified one that leaves out hinted terms sampled again
         (:meth:`repair`) (pre-translation only: each costs a full generation)."""
-        hints = term_hints(text) if source == "vi" else ()
+        hints = source_hints(text, source)
         messages = self.messages(text, source, target, hints)
         reply = self.reply(text, messages)
         verdict = self.verifier.check(text, reply, hints, target)
@@ -240,7 +245,7 @@ class Translator:
         sampled replies (asked again at temperature 0, the model repeats itself), the
         verified one that leaves out the fewest, when fewer than ``current``; else None.
         Pre-translation only: each sample costs a generation."""
-        hints = term_hints(text) if source == "vi" else ()
+        hints = source_hints(text, source)
         lost = missing_terms(current, hints)
         messages = self.messages(text, source, target, hints)
         best = None

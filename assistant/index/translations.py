@@ -186,17 +186,15 @@ class TranslationStore:
         the articles give."""
         if not word.isalnum():
             return False
+        name = re.compile(r"(?<=\s)(?<![.!?:;]\s)" + re.escape(word[:1].upper() + word[1:]))
         with self._sql() as db:
             rows = db.execute(
                 "SELECT t.text FROM translations_fts f JOIN translations t "
                 "ON t.rowid = f.rowid WHERE translations_fts MATCH ? AND t.target = ? "
-                "AND t.model = ? AND t.prompt = ? AND t.verified = 1"
-                + ("" if as_name else " LIMIT 1"),
-                ('"' + word + '"', target, model, prompt)).fetchall()
-        if not as_name:
-            return bool(rows)
-        name = re.compile(r"(?<=\s)(?<![.!?:;]\s)" + re.escape(word[:1].upper() + word[1:]))
-        return any(name.search(text) for (text,) in rows)
+                "AND t.model = ? AND t.prompt = ? AND t.verified = 1",
+                ('"' + word + '"', target, model, prompt))
+            # read lazily: the first translation that will do ends the search
+            return any(not as_name or name.search(text) for (text,) in rows)
 
     def unit_vectors(self, doc_id: str, target: str, model: str, prompt: str
                      ) -> dict[tuple[int, int], np.ndarray]:
