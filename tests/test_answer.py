@@ -153,6 +153,9 @@ def test_count_title_and_term_helpers_on_seed_sentences() -> None:
     assert not has_count("triển khai thực hiện Quy định số 77-QĐ/TU ngày 20/01/2021 của Tỉnh uỷ")
     assert role_asked("Bí thư Tỉnh ủy Vĩnh Phúc là ai?") == "bi thu tinh uy"
     assert role_asked("Who is the Secretary?") is None
+    assert role_asked("Phó Bí thư Thường trực Tỉnh ủy Kon Tum đã đề nghị gì?") \
+        == "pho bi thu thuong truc tinh uy"
+    assert role_asked("Ban Tổ chức Tỉnh ủy Bình Định đã làm gì?") is None
     deputy = "Tham dự hội nghị tại điểm cầu tỉnh có đồng chí A Pớt - Phó Bí thư Thường trực Tỉnh ủy"
     assert not has_role(deputy, "bi thu tinh uy")
     assert has_role(deputy, "pho bi thu thuong truc tinh uy")
@@ -437,6 +440,14 @@ def test_a_question_about_two_articles_is_answered_from_both(
         # named as the flag's recipient
         ("Ai là Trưởng Ban Tổ chức Tỉnh ủy Khánh Hòa?", "the title asked for, of another place"),
         ("Ai là Trưởng Ban Tổ chức Tỉnh ủy Bình Định?", ""),
+        # a title as the question's subject: Vĩnh Phúc's speaker is the head of its
+        # organization board, not its Party secretary
+        ("Bí thư Tỉnh ủy Vĩnh Phúc đã chỉ đạo gì sau hội nghị giao ban tháng 12/2018?",
+         "not the title asked for"),
+        # the sentence does not name Cao Lãnh; the paragraph it is in opens with it
+        ("Bi thu Huyen uy Cao Lanh noi chuyen chuyen de ve chu de gi?", ""),
+        ("Bí thư Huyện ủy Tháp Mười đã nói chuyện chuyên đề gì?",
+         "the title asked for, of another place"),
         # a province named with no cue word ("tỉnh", "Tỉnh ủy"): 20.777 and 1.722 are the
         # 13 provinces' totals
         ("Năm 2023, Đắk Lắk đã kết nạp bao nhiêu đảng viên mới?", "a figure for another scope"),

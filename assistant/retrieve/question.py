@@ -56,6 +56,14 @@ _TWO_SOURCES = re.compile(rf"\b{_SOURCE}\b[^?]{{0,90}}?\b(?:and|va)\s+(?:(?:the|
 _WHO_VI = re.compile(r"\b(ai|ten la gi|ten gi|ho ten|ho va ten|ten cua"
                      r"|(?:dong chi|vi|lanh dao) nao)\b")
 _WHO_AFTER = re.compile(r"[^?;]{0,80}?\b(?:la ai|ten la gi|ten gi|ho ten la gi|la nguoi nao)\b")
+# A secretary or chair of a committee as the subject the question opens with, as in
+# English (``english.py``): "Bí thư Tỉnh ủy Vĩnh Phúc đã chỉ đạo gì ...?", "Theo bài
+# viết, Phó Bí thư Thường trực Tỉnh ủy Kon Tum đề nghị gì?": the article must name that
+# title too. A place name and a verb follow the title.
+_SUBJECT_VI = re.compile(
+    r"^(?:[^,?;]{0,40},\s*)?((?:pho )?(?:bi thu|chu tich)(?: thuong truc)?"
+    r" (?:tinh uy|thanh uy|huyen uy|dang uy))\s+(?:[a-z]+\s+){1,4}?"
+    r"(?:da|dang|se|co|noi|phat bieu|chi dao|de nghi|yeu cau|nhan manh|ky|chu tri|giao)\b")
 _WHO_EN = re.compile(
     r"\b(who|whom|whose name|name of|full name)\b"
     # "which (Kon Tum) official ...?": up to three words between, none a verb, article or
@@ -281,8 +289,13 @@ def role_asked(question: str) -> str | None:
 
     >>> role_asked("Ai đang là Phó Bí thư Thường trực Tỉnh ủy Đồng Tháp?")
     'pho bi thu thuong truc tinh uy'
+    >>> role_asked("Bí thư Tỉnh ủy Vĩnh Phúc đã chỉ đạo gì sau hội nghị?")
+    'bi thu tinh uy'
     """
     f = fold(nfc(question))
+    subject = _SUBJECT_VI.match(f)
+    if subject and not _WHO_AFTER.match(f[subject.end(1):]):
+        return subject.group(1)
     if not _WHO_VI.search(f):
         return None
     for m in _ROLE.finditer(f):

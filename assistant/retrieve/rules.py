@@ -234,7 +234,8 @@ def can_answer(question: str, chosen: Sequence[Sentence],
         return False, "not the title asked for"
     places = place_anchors(question)
     if role is not None and places and not any(
-            has_role(e.text, role) and _about(e, places, chosen) for e in chosen):
+            has_role(e.text, role) and _about(e, places, chosen, paragraph=paragraph_start(
+                e, doc_texts)) for e in chosen):
         return False, "the title asked for, of another place"
     if role is not None and asks_person(question) and not any(
             names_person(e.text) and has_role(e.text, role) for e in chosen):
@@ -332,13 +333,15 @@ def asks_author(question: str) -> bool:
 
 
 def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence],
-           start: str = "") -> bool:
+           start: str = "", paragraph: str = "") -> bool:
     """A counting sentence is about one of ``places``: it names it; or neither it nor the
     ``start`` of its sentence gives a total over several places ("các địa phương trong khu
     vực đã ...; cử 1.722 lượt cán bộ"; unless a cluster named in its article is asked) and
     the sentence just before it (among ``chosen``) or its article's title or publisher
-    names it ("Huyện Tháp Mười ... tinh giản" + "... đối với 03 đồng chí"), and it names no
-    other place ("Huyện Cao Lãnh có 05 loại hình ..." is not Đồng Tháp's)."""
+    names it ("Huyện Tháp Mười ... tinh giản" + "... đối với 03 đồng chí"), or the
+    ``paragraph`` before it does and names no other place ("Huyện Cao Lãnh có 05 loại
+    hình ... Ban Tổ chức tham mưu đồng chí Bí thư Huyện uỷ nói chuyện ..."), and it names
+    no other place ("Huyện Cao Lãnh có 05 loại hình ..." is not Đồng Tháp's)."""
     text = match_normalize(e.text)
     if any(contains_term(text, p) for p in places):
         return True
@@ -348,7 +351,8 @@ def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence],
             c.doc_id == e.doc_id and contains_term(match_normalize(c.text), p)
             for c in chosen for p in places)
     before = [c for c in chosen if c.doc_id == e.doc_id and 0 <= e.start - c.end <= 2]
-    context = " ".join([e.title, e.publisher, *(c.text for c in before)])
+    own = [paragraph] if paragraph and not other_places(paragraph, places) else []
+    context = " ".join([e.title, e.publisher, *own, *(c.text for c in before)])
     return any(contains_term(match_normalize(context), p) for p in places)
 
 
