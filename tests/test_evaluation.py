@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -435,6 +436,28 @@ def test_the_llm_gate_checks_only_its_metrics_with_its_tolerance() -> None:
         "key_fact_recall_native": False, "refusal_accuracy": True}
 
 
+def _trial(margin: float, window: int, kf: float, sentences: float) -> dict[str, Any]:
+    return {"evidence_margin": margin, "window": window, "answer_accuracy": kf,
+            "key_fact_recall": kf, "refusal_accuracy": 1.0, "sentences": sentences}
+
+
+def test_the_selection_fit_keeps_a_steady_margin_within_the_growth_budget() -> None:
+    """Among settings that score alike, the one whose neighbouring margins score as well
+    (not the edge of the plateau); nothing past the tightest answers + MAX_GROWTH."""
+    from assistant.evaluation import calibrate
+
+    trials = [_trial(0.06, 0, 0.80, 5.2), _trial(0.06, 1, 0.85, 5.5),
+              _trial(0.08, 1, 0.90, 6.0), _trial(0.10, 1, 0.90, 6.4),
+              _trial(0.12, 1, 0.90, 6.7), _trial(0.14, 1, 0.95, 7.3)]
+    best, budget = calibrate.choose_selection(trials)
+    assert budget == 5.2 + calibrate.MAX_GROWTH
+    # 0.14 scores best but grows the answers 2.1 sentences; 0.08 sits next to 0.06's
+    # lower score; 0.10 and 0.12 have equal neighbours, and 0.10 is shorter
+    assert (best["evidence_margin"], best["window"]) == (0.10, 1)
+    assert calibrate.steadiness(trials[2], trials) == calibrate.selection_score(trials[1])
+    assert calibrate.steadiness(trials[3], trials) == calibrate.selection_score(trials[3])
+
+
 def test_calibrate_selection_refits_only_its_section(
     seeded_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -458,7 +481,9 @@ def test_calibrate_selection_refits_only_its_section(
                                   "window": chosen["window"]}
     trials = after["report"]["selection"]["trials"]
     assert len(trials) == len(calibrate.MARGINS) * len(calibrate.WINDOWS)
-    within = [t for t in trials if t["sentences"] <= calibrate.MAX_SENTENCES]
+    budget = after["report"]["selection"]["max_sentences"]
+    assert budget == round(min(t["sentences"] for t in trials) + calibrate.MAX_GROWTH, 3)
+    within = [t for t in trials if t["sentences"] <= budget]
     assert within, trials  # four questions: some settings stay within the budget
     assert chosen in within
     # nothing within the sentence budget scores better
