@@ -879,3 +879,14 @@ def test_a_report_place_by_place_is_listed_whole(bot: Assistant) -> None:
     assert not answer.refused
     for place in ("Huyện Tân Hồng", "Thành phố Cao Lãnh", "Huyện Tháp Mười"):
         assert place in answer.text
+
+
+def test_a_first_part_is_not_searched_with_the_later_parts_names(bot: Assistant) -> None:
+    """ "..., và năm 2022 ...": the year belongs to the second part. Searched with it, the
+    first part ("thành lập ngày nào") found a sentence dated 2022-2023 instead of the
+    founding date, which the article gives beside "ngành TCXDĐ"."""
+    ans = bot.ask("Ngành Tổ chức xây dựng Đảng thành lập ngày nào, và năm 2022 ngành phải "
+                  "tham mưu thực hiện bao nhiêu đề án trong chương trình làm việc của Trung ương?")
+    assert not ans.refused, ans.text
+    assert "14/10/1930" in ans.text
+    assert "19 đề án" in ans.text

@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.retrieve.glossary import expand_query, load_glossary, vietnamese_terms
+from assistant.retrieve.glossary import (
+    expand_query,
+    load_glossary,
+    vietnamese_terms,
+    written_out,
+)
 from assistant.retrieve.question import anchors, contains_term
 from assistant.vietnamese import content_tokens, match_normalize
 
@@ -62,3 +67,17 @@ def test_english_question_is_routed_to_the_month_it_names(bot: Assistant) -> Non
     assert not ans.refused
     assert {c.doc_id[:3] for c in ans.citations} == {"004"}
     assert "Phạm Minh Chính" in ans.text
+
+
+def test_abbreviations_of_the_articles_are_written_out() -> None:
+    """The articles abbreviate what questions write out ("ngành TCXDĐ", "BCH T.Ư Đảng");
+    the longest spelling wins, and a document code is no abbreviation."""
+    founded = ("tổ chức các hoạt động ý nghĩa, thiết thực kỷ niệm 93 năm ngày thành lập "
+               "ngành TCXDĐ (14/10/1930 - 14/10/2023)…")
+    assert written_out(founded) == "Ngành Tổ chức xây dựng Đảng"
+    assert "nganh" in content_tokens(written_out(founded))
+    resolutions = ("Ban Tổ chức các cấp tiếp tục tham mưu cho cấp ủy cùng cấp tập trung triển "
+                   "khai có hiệu quả các Nghị quyết 18 và 19 của BCH T.Ư Đảng khóa XII")
+    assert written_out(resolutions) == "Ban Chấp hành Trung ương"
+    assert written_out("đã bám sát kết luận số 08-KL/BTCTW, ngày 04/01/2023") == ""
+    assert written_out("Ngành Tổ chức xây dựng Đảng triển khai nhiệm vụ tháng 12") == ""

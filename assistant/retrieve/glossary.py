@@ -71,6 +71,44 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+# An abbreviation among a concept's Vietnamese spellings: a word of two or more capitals
+# ("TCXDĐ", "BCH" in "BCH Trung ương"); "T.Ư" too.
+_ABBREVIATION = re.compile(r"(?<![\w.])(?:[A-ZĐ]{2,}|T\.Ư)(?![\w.])")
+
+
+@lru_cache(maxsize=4)
+def _abbreviated(entries: tuple[Entry, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern of an abbreviated spelling, the concept's first, written-out spelling),
+    longest spelling first."""
+    pairs = [(v, e.vietnamese[0]) for e in entries for v in e.vietnamese[1:]
+             if _ABBREVIATION.search(v) and not _ABBREVIATION.search(e.vietnamese[0])]
+    pairs.sort(key=lambda p: -len(p[0]))
+    # not inside a document code ("08-KL/BTCTW")
+    return tuple((re.compile(r"(?<![\w./-])" + re.escape(v) + r"(?![\w/-])"), full)
+                 for v, full in pairs)
+
+
+@lru_cache(maxsize=4096)
+def written_out(text: str, entries: tuple[Entry, ...] | None = None) -> str:
+    """The written-out spellings of the glossary abbreviations ``text`` uses, so that the
+    word overlap of a sentence saying "ngành TCXDĐ" meets a question saying "ngành Tổ
+    chức xây dựng Đảng"; "" when it uses none.
+
+    >>> written_out("kỷ niệm 93 năm ngày thành lập ngành TCXDĐ (14/10/1930 - 14/10/2023)")
+    'Ngành Tổ chức xây dựng Đảng'
+    >>> written_out("Ngành Tổ chức xây dựng Đảng triển khai nhiệm vụ tháng 12")
+    ''
+    """
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, full in _abbreviated(entries or load_glossary()):
+        for m in pattern.finditer(nfc(text)):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                taken.append(m.span())
+                found.append(full)
+    return " ".join(dict.fromkeys(found))
+
+
 @lru_cache(maxsize=4)
 def vocabulary(entries: tuple[Entry, ...] | None = None) -> frozenset[str]:
     """Every word of the glossary, both languages, folded and lower-cased ("politburo",
