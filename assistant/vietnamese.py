@@ -326,14 +326,21 @@ def detect_language(text: str) -> str:
     'en'
     >>> detect_language("Sáu nhiệm vụ trọng tâm quý I/2021 là gì?")
     'vi'
+    >>> detect_language("Who chaired the meeting in Buôn Ma Thuột?")
+    'en'
     """
     unquoted = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", nfc(text))
     words = syllables(unquoted)
     if not words:
         return "vi" if VI_MARKED.search(text) else "en"
-    marked = sum(1 for w in words if VI_MARKED.search(w))
-    vi_hits = sum(1 for w in words if w in _VI_WORDS) + marked
     en_hits = sum(1 for w in words if w in _EN_WORDS)
+    # in English ("Will it rain in Buôn Ma Thuột tomorrow?") a Vietnamese name keeps its
+    # diacritics: capitalized words are no sign of Vietnamese when English function
+    # words are there
+    names = ({w.lower() for w in re.findall(r"[^\W\d_]+", unquoted) if w[:1].isupper()}
+             if en_hits >= 2 else set())
+    marked = sum(1 for w in words if VI_MARKED.search(w) and w not in names)
+    vi_hits = sum(1 for w in words if w in _VI_WORDS) + marked
     if marked / len(words) >= 0.2:
         return "vi"
     if not marked and _unaccented_vietnamese(words):
@@ -344,11 +351,15 @@ def detect_language(text: str) -> str:
 def _unaccented_vietnamese(words: list[str]) -> bool:
     """Vietnamese typed without diacritics ("ngay thanh lap nganh la ngay nao"): nearly
     every word is a Vietnamese syllable, and Vietnamese function words outnumber English
-    ones. English rarely passes both ("What is the population of Vietnam?")."""
+    ones. English rarely passes both ("What is the population of Vietnam?"). Four or more
+    words that are all Vietnamese syllables and none an English word are Vietnamese too,
+    function words or not ("cach lam banh xeo mien Nam ngon")."""
     plain = [w for w in words if w.isalpha()]
     if len(plain) < 3:
         return False
     valid = sum(1 for w in plain if VI_SYLLABLE.match(w) and w not in _EN_WORDS)
     vi_hits = sum(1 for w in plain if w in _VI_WORDS_FOLDED)
     en_hits = sum(1 for w in plain if w in _EN_WORDS)
+    if len(plain) >= 4 and valid == len(plain) and not en_hits:
+        return True
     return valid >= 0.85 * len(plain) and vi_hits >= 1 and vi_hits > en_hits

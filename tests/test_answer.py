@@ -75,6 +75,12 @@ def test_six_priorities_are_all_listed_and_cited(
         ("Giá vàng hôm nay bao nhiêu?", "Tài liệu không đề cập"),
         ("How do I bake sourdough bread?", "The documents do not say"),
         ("Who won the 2022 World Cup?", "The documents do not say"),
+        # a place of the articles is all the question shares with them
+        ("Will it rain in Buôn Ma Thuột tomorrow?", "The documents do not say"),
+        # a summit named with a number no article gives
+        ("Hội nghị G7 năm 2023 họp ở thành phố nào?", "Tài liệu không đề cập"),
+        # Vietnamese typed without diacritics or function words is still Vietnamese
+        ("cach lam banh xeo mien Nam ngon", "Tài liệu không đề cập"),
     ],
 )
 def test_questions_outside_the_corpus_are_refused(
@@ -700,6 +706,10 @@ def test_unknown_names_are_acronyms_and_capitalized_words_no_article_holds() -> 
     assert unknown_names("Australia? Tell me.", known) == []
     assert unknown_names("Who Won The World Cup?", known) == []
     assert unknown_names("WHO WON THE WORLD CUP?", known) == []
+    # capitals with a number name a thing; a quarter does not
+    assert unknown_names("Hội nghị G7 năm 2023 họp ở đâu?", known) == ["G7"]
+    assert unknown_names("How many COVID-19 cases did Kon Tum report in Q3?", known) == [
+        "COVID-19"]
 
 
 def test_who_chaired_is_refused_when_the_named_chair_belongs_to_another_year(

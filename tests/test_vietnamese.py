@@ -71,6 +71,16 @@ def test_detect_language() -> None:
     assert detect_language("Sáu nhiệm vụ trọng tâm quý I/2021 là gì?") == "vi"
     assert detect_language("Ai chu tri hoi nghi?") in {"vi", "en"}  # deterministic, no crash
     assert detect_language('The documents say: "Đảng viên mới được kết nạp"') == "en"
+    # typed without diacritics: every word a Vietnamese syllable and none English
+    assert detect_language("cach lam banh xeo mien Nam ngon") == "vi"
+    assert detect_language("ket nap dang vien moi Kon Tum") == "vi"
+    assert detect_language("Who is A Pot?") == "en"
+    assert detect_language("Kon Tum new members") == "en"
+    # English keeps the diacritics of Vietnamese names
+    assert detect_language("What did Đồng Tháp do in Q1 2021?") == "en"
+    assert detect_language("Who is Mai Văn Chính?") == "en"
+    assert detect_language("Trương Thị Mai nói gì?") == "vi"
+    assert detect_language("Đồng Tháp đã làm gì trong quý I năm 2021?") == "vi"
 
 
 def test_english_stems_are_right_when_threads_stem_at_once() -> None:

@@ -111,6 +111,7 @@ _BEFORE_NUMBER = re.compile(r"\s+(?:No\.?\s*)?\d")
 # Words English capitalizes that name no thing: months, days, titles, languages.
 _CAPITALIZED_WORDS = EN_CAPITALIZED | frozenset("dr english vietnamese".split())
 # A function word capitalized inside a sentence: the question is typed in title case.
+_LETTERS_NUMBER = re.compile(r"(?<![\w/.-])(?!Q\d)[A-Z]{1,6}-?\d{1,3}(?![\w/.-])")
 _TITLE_CASE = re.compile(r"[^.?!:;\s]\s+(?:The|Of|And|In|On|For|To|Did|Does|Was|Were|Is|Are)\b")
 
 
@@ -142,6 +143,8 @@ def unknown_names(question: str, knows: Callable[[str], bool]) -> list[str]:
     ['GDP']
     >>> unknown_names("What did Đồng Tháp's Provincial FIFA plan say?", known.__contains__)
     []
+    >>> unknown_names("Hội nghị G7 năm 2023 họp ở đâu?", known.__contains__)
+    ['G7']
     >>> unknown_names("Who Won The FIFA World Cup?", known.__contains__), unknown_names(
     ...     "WHO WON?", known.__contains__)
     ([], [])
@@ -176,4 +179,7 @@ def unknown_names(question: str, knows: Callable[[str], bool]) -> list[str]:
             unknown += [w for w, _ in run]
         elif run[head:] and not any(k for _, k in run[head:]):
             unknown += [w for w, _ in run[head:]]
+    # capitals with a number ("G7", "COVID-19"; not "Q3", a quarter) name a thing too
+    unknown += [m.group(0) for m in _LETTERS_NUMBER.finditer(q)
+                if not knows(fold(m.group(0)).lower())]
     return unknown

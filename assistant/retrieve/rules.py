@@ -356,16 +356,36 @@ def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence],
     return any(contains_term(match_normalize(context), p) for p in places)
 
 
+# English auxiliaries the stopwords leave in: they ask about nothing ("Will it rain ...?")
+_EN_AUXILIARIES = frozenset({"will", "would", "can", "could", "shall", "should", "may",
+                             "might", "must"})
+
+
 def has_content(question: str, known: set[str]) -> bool:
     """Whether the question has something to look for: an anchor, a domain phrase of the
     glossary, or a content word in ``known`` (the corpus' words among the question's).
+    An English question with names needs, besides them, no other word or one in ``known``.
 
     >>> has_content("🙂🙂", set()), has_content("NEAR(x y) AND z*", set())
     (False, False)
+    >>> has_content("Who is A Pot?", set()), has_content("What is the weather in Kon Tum?",
+    ...                                                   {"kon", "tum"})
+    (True, False)
     """
-    if anchors(question) or (detect_language(question) == "en" and concepts(question)):
+    english = detect_language(question) == "en"
+    if english and concepts(question):
         return True
-    return bool({t for t in content_tokens(question) if "_" not in t} & known)
+    words = {t for t in content_tokens(question) if "_" not in t}
+    named = anchors(question)
+    if named and english:
+        # besides its names, an English question asks about something: a word of it the
+        # articles (or their translations) know ("Will it rain in Buôn Ma Thuột tomorrow?"
+        # knows only the place)
+        in_names = {w for a in named for w in a.split()}
+        asked = {w for w in words if w not in in_names and w not in _EN_AUXILIARIES
+                 and not w.isdigit()}
+        return not asked or bool(asked & known)
+    return bool(named) or bool(words & known)
 
 
 def question_words(question: str) -> list[str]:
