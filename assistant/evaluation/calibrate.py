@@ -1,8 +1,7 @@
 """``assistant eval calibrate``: fit every threshold on the calib split only.
 
 Thresholds fitted, each by maximizing accuracy on calib questions (ties broken by the
-widest margin to the nearest observation, so a threshold never sits right next to one
-question's score):
+widest margin to the nearest observation, never right next to one question's score):
 
 - refusal (``retrieve/evidence.py``): the best evidence score needed to answer, one a
   language, then the lead the best sentence needs over off-topic text;
@@ -17,9 +16,8 @@ question's score):
   score and still be quoted, and how many of the best sentences bring the one after
   them: the pair with the best calib answers (mean of answer accuracy, key-fact recall
   and refusal accuracy, extractive) whose answers grow by at most ``MAX_GROWTH``
-  sentences on average over the tightest setting's; among equals, as for the other
-  thresholds, the margin farthest from a worse score (both neighbouring margins score
-  as well), then the shorter answers.
+  sentences over the tightest setting's; among equals the margin whose neighbours score
+  as well (as for the other thresholds), then the shorter answers.
 
 They are written to one versioned file, ``assistant/data/calibration.json``, that the
 settings read (env variables still override). Test-split questions are never read here.
@@ -44,15 +42,13 @@ from assistant.evaluation.gold import GoldItem, load_gold, select_split
 
 VERSION = 1
 # The translation checks must keep this share of good translations on the calib split:
-# issue 10's 0.80 plus a margin, since 21 good calib translations are few (a 0.80 fit
-# kept 0.81 of the calib ones but 0.76 of the test ones, and 127 of the 160 seed
-# translations instead of 156; 0.85 keeps 0.79 of the test ones).
+# issue 10's 0.80 plus a margin, since 21 good calib translations are few (a 0.80 fit kept
+# 0.81 of the calib ones but 0.76 of the test ones, and 127 of the 160 seed translations
+# instead of 156; 0.85 keeps 0.79 of the test ones).
 MIN_GOOD_KEPT = 0.85
-# Answers may grow by at most this many sentences on average over the tightest setting of
-# the grid to gain recall. Session 7 set the budget at 5 sentences, when the tightest
-# setting answered in 3.4 (longer answers had gained calib recall that the test split did
-# not confirm: docs/eval.md); questions in parts and lists place by place later made every
-# answer longer (5.2 at the tightest setting), so the budget is on what selection adds.
+# Answers may grow by at most this many sentences on average over the grid's tightest
+# setting to gain recall (session 7's budget was 5 over 3.4; every answer grew since, 5.2
+# at the tightest: docs/eval.md, "Session 17").
 MAX_GROWTH = 1.5
 MARGINS = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20)
 WINDOWS = (0, 1, 2, 3)
@@ -166,16 +162,15 @@ def fit_selection(bot: Any, items: Sequence[GoldItem]) -> dict[str, Any]:
             })
     finally:
         bot.selector.settings, bot.generator, bot.translator = cfg, generator, translator
-    best, budget = choose_selection(trials)
+    best, most = choose_selection(trials)
+    report = {"chosen": best, "max_growth": MAX_GROWTH, "max_sentences": most, "trials": trials}
     return {"values": {"evidence_margin": best["evidence_margin"], "window": best["window"]},
-            "report": {"chosen": best, "max_growth": MAX_GROWTH, "max_sentences": budget,
-                       "trials": trials}}
+            "report": report}
 
 
 def choose_selection(trials: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], float]:
-    """The trial the selection fit keeps, and the sentence budget it kept it within: the
-    best score among those within ``MAX_GROWTH`` sentences of the tightest; among equals
-    the steadiest, then the shortest."""
+    """The trial the selection fit keeps and its sentence budget: the best score within
+    ``MAX_GROWTH`` sentences of the tightest; among equals the steadiest, the shortest."""
     budget = round(min(t["sentences"] for t in trials) + MAX_GROWTH, 3)
     fit = [t for t in trials if t["sentences"] <= budget]
     best = max(fit, key=lambda t: (selection_score(t), steadiness(t, trials), -t["sentences"]))
@@ -183,9 +178,8 @@ def choose_selection(trials: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], 
 
 
 def steadiness(trial: dict[str, Any], trials: Sequence[dict[str, Any]]) -> float:
-    """The worse score of the margins next to ``trial``'s in the grid (same window): a
-    margin whose neighbours score as well does not sit right next to a calib question
-    that a slightly other margin gets wrong."""
+    """The worse score of the margins next to ``trial``'s (same window): one whose
+    neighbours score as well sits next to no calib question a near margin gets wrong."""
     i = MARGINS.index(trial["evidence_margin"])
     near = {MARGINS[j] for j in (i - 1, i + 1) if 0 <= j < len(MARGINS)}
     return min((selection_score(t) for t in trials

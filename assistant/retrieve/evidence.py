@@ -31,18 +31,13 @@ from assistant.index.keyword.query import idf
 from assistant.index.keyword.records import DocRecord
 from assistant.index.store import Index
 from assistant.index.translations import TranslationView
+from assistant.retrieve import glossary
 from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.codes import asked_document, coded_sentences
 from assistant.retrieve.counts import wants_count
 from assistant.retrieve.english import unknown_names
 from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
-from assistant.retrieve.glossary import (
-    asked_concept,
-    names_concept,
-    vietnamese_terms,
-    vocabulary,
-    written_out,
-)
+from assistant.retrieve.glossary import asked_concept, names_concept, vietnamese_terms, vocabulary
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.injection import reads_as_instruction
 from assistant.retrieve.parts import question_parts
@@ -175,14 +170,11 @@ class EvidenceSelector:
         """For a question in parts (``parts.py``), the best sentence of each part, scored
         on the part alone, and the best of the kind it needs (a count, a date) near it:
         "..., and which emulation cluster is the city in?" is answered by a sentence the
-        whole question, about a chair, scores low. A part that names nothing of its own
-        (no anchor: "..., and what post did he hold?") is about what the parts before it
-        name: it is searched with their anchors (never a first part with a later part's
-        year: "... thành lập ngày nào, và năm 2022 ...")."""
+        whole question, about a chair, scores low. A part with no anchor ("..., and what
+        post did he hold?") is searched with the anchors of the parts before it."""
         same = {(e.doc_id, e.start): e for e in cands}
         out: list[Evidence] = []
-        parts = question_parts(question)
-        for i, part in enumerate(parts):
+        for i, part in enumerate(parts := question_parts(question)):
             if i and not anchors(part):  # "the city's", "he": the names said before it
                 part = " ".join([part, *anchors(" ".join(parts[:i]))])
             pvec = np.asarray(self.index.embeddings.embed_query(part), dtype=np.float32)
@@ -252,7 +244,7 @@ class EvidenceSelector:
                         ignored.add((p.doc_id, start))
                     continue
                 dense = float(np.dot(qvec, vec))
-                stoks = content_tokens(f"{text} {written_out(text)}")
+                stoks = content_tokens(f"{text} {glossary.written_out(text)}")
                 lexical = (
                     sum(w for t, w in weights.items() if t in stoks) / total if total else 0.0
                 )
