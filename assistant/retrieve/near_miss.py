@@ -1,9 +1,10 @@
 """Near misses that name something else than what was asked: a numbered name given only
 with another number ("Vụ Địa phương II" for "Department I"), a sentence about another
 place than the one asked for ("Huyện Cao Lãnh có 05 loại hình ..." in an article about
-Đồng Tháp), and a phrase dated with another year than the asked one ("tổng kết công tác
-xây dựng Đảng năm 2022" for "... năm 2023"). The answerability rules (``rules.py``)
-refuse on them. :func:`place_anchors` tells which of a question's anchors are places."""
+Đồng Tháp), a phrase dated with another year than the asked one ("tổng kết công tác xây
+dựng Đảng năm 2022" for "... năm 2023"), and a person asked for an event of one month from
+an article about an event of another (:func:`other_month`). The answerability rules
+(``rules.py``) refuse on them. :func:`place_anchors` tells which anchors are places."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from collections.abc import Sequence
 
 from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.question import anchors, contains_term
-from assistant.retrieve.sentences import Translated
+from assistant.retrieve.sentences import Sentence, Translated
+from assistant.retrieve.timing import paragraph_start
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
 
 # Words right before a place name: an administrative level, or the Party committee of that
@@ -131,3 +133,29 @@ def place_anchors(question: str) -> list[str]:
             and not a.startswith(("quy ", "thang "))
             and (is_province(a) or re.search(rf"\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
                  or re.search(rf"\b{re.escape(a)}(?:'s)?\s+{_PLACE_AFTER}\b", folded))]
+
+
+# An article's opening (its date line and first sentence: "Chiều 28/9, Ban Tổ chức Trung
+# ương tổ chức Hội nghị ..."), and a day and month written in it.
+_LEAD_CHARS = 400
+_DAY_MONTH = re.compile(r"\b\d{1,2}[/-]\d{1,2}\b")
+
+
+def other_month(question: str, people: Sequence[Sentence],
+                doc_texts: dict[str, str] | None) -> str:
+    """A month the question dates the event with ("Who chaired the conference held in
+    January 2023?") when the sentences naming the people are in articles that open dated
+    in another month ("Chiều 28/9, ... tổ chức Hội nghị") and neither they nor their
+    paragraph give the asked month: the person belongs to the article's own event, not to
+    another one it mentions ("ngày 04/01/2023 Hội nghị toàn quốc ..."). The month, else "".
+    """
+    months = [a for a in anchors(question) if a.startswith("thang ")]
+    if len(months) != 1 or not people:  # two months: two events
+        return ""
+    for e in people:
+        lead = match_normalize((doc_texts or {}).get(e.doc_id, "")[:_LEAD_CHARS])
+        own = match_normalize(f"{paragraph_start(e, doc_texts)} {e.text}")
+        if not _DAY_MONTH.search(lead) or any(
+                contains_term(own, m) or contains_term(lead, m) for m in months):
+            return ""
+    return months[0]

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from assistant.retrieve import near_miss
 from assistant.retrieve.codes import asked_document
 from assistant.retrieve.counts import counted_noun, has_count, wants_count
 from assistant.retrieve.english import english_counted, english_role
@@ -249,6 +250,10 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     other = other_year(question, [f"{paragraph_start(e, doc_texts)} {e.text}" for e in said])
     if other:
         return False, f"another year than {other}"
+    single = asks_person(question) and not is_multi_part(question)  # one event asked
+    other = near_miss.other_month(question, answering, doc_texts) if single else ""
+    if other:
+        return False, f"another event than the one of {other}"
     asked = anchors(question)
     years, quarters = asked_times(question)
     # a question in parts may find its year in any chosen sentence ("Who headed the board
