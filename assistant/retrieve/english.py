@@ -110,8 +110,9 @@ _WORD = re.compile(r"(?<![\w/-])[^\W\d_]+(?:[-'’][^\W\d_]+)*(?![\w/-])")
 _BEFORE_NUMBER = re.compile(r"\s+(?:No\.?\s*)?\d")
 # Words English capitalizes that name no thing: months, days, titles, languages.
 _CAPITALIZED_WORDS = EN_CAPITALIZED | frozenset("dr english vietnamese".split())
-# A function word capitalized inside a sentence: the question is typed in title case.
+# Capitals with a number name a thing ("G7", "COVID-19"); "Q3" is a quarter.
 _LETTERS_NUMBER = re.compile(r"(?<![\w/.-])(?!Q\d)[A-Z]{1,6}-?\d{1,3}(?![\w/.-])")
+# A function word capitalized inside a sentence: the question is typed in title case.
 _TITLE_CASE = re.compile(r"[^.?!:;\s]\s+(?:The|Of|And|In|On|For|To|Did|Does|Was|Were|Is|Are)\b")
 
 

@@ -77,15 +77,17 @@ _ABBREVIATION = re.compile(r"(?<![\w.])(?:[A-ZĐ]{2,}|T\.Ư)(?![\w.])")
 
 
 @lru_cache(maxsize=4)
-def _abbreviated(entries: tuple[Entry, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(pattern of an abbreviated spelling, the concept's first, written-out spelling),
-    longest spelling first."""
-    pairs = [(v, e.vietnamese[0]) for e in entries for v in e.vietnamese[1:]
-             if _ABBREVIATION.search(v) and not _ABBREVIATION.search(e.vietnamese[0])]
-    pairs.sort(key=lambda p: -len(p[0]))
-    # not inside a document code ("08-KL/BTCTW")
-    return tuple((re.compile(r"(?<![\w./-])" + re.escape(v) + r"(?![\w/-])"), full)
-                 for v, full in pairs)
+def _abbreviated(entries: tuple[Entry, ...]
+                 ) -> tuple[re.Pattern[str], dict[str, tuple[int, str]]]:
+    """One pattern for every abbreviated spelling, longest first (never inside a document
+    code: "08-KL/BTCTW"), and for each spelling its rank in that order and its concept
+    written out (the concept's first spelling)."""
+    full = {v: e.vietnamese[0] for e in entries for v in e.vietnamese[1:]
+            if _ABBREVIATION.search(v) and not _ABBREVIATION.search(e.vietnamese[0])}
+    longest = sorted(full, key=len, reverse=True)
+    spellings = "|".join(re.escape(v) for v in longest)
+    return (re.compile(rf"(?<![\w./-])(?:{spellings})(?![\w/-])"),
+            {v: (rank, full[v]) for rank, v in enumerate(longest)})
 
 
 @lru_cache(maxsize=4096)
@@ -99,14 +101,10 @@ def written_out(text: str, entries: tuple[Entry, ...] | None = None) -> str:
     >>> written_out("Ngành Tổ chức xây dựng Đảng triển khai nhiệm vụ tháng 12")
     ''
     """
-    found: list[str] = []
-    taken: list[tuple[int, int]] = []
-    for pattern, full in _abbreviated(entries or load_glossary()):
-        for m in pattern.finditer(nfc(text)):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
-                taken.append(m.span())
-                found.append(full)
-    return " ".join(dict.fromkeys(found))
+    pattern, spelled = _abbreviated(entries or load_glossary())
+    # longer spellings first, then in the text's order: the words' order makes bigrams
+    found = sorted((spelled[m.group(0)], m.start()) for m in pattern.finditer(nfc(text)))
+    return " ".join(dict.fromkeys(full for (_, full), _ in found))
 
 
 @lru_cache(maxsize=4)
