@@ -81,6 +81,8 @@ def test_six_priorities_are_all_listed_and_cited(
         ("Hội nghị G7 năm 2023 họp ở thành phố nào?", "Tài liệu không đề cập"),
         # Vietnamese typed without diacritics or function words is still Vietnamese
         ("cach lam banh xeo mien Nam ngon", "Tài liệu không đề cập"),
+        # fillers only: the English "so" is not the articles' folded "số"
+        ("So, um, what then?", "The documents do not say"),
     ],
 )
 def test_questions_outside_the_corpus_are_refused(

@@ -34,6 +34,7 @@ from assistant.index.translations import TranslationView
 from assistant.retrieve import glossary
 from assistant.retrieve.background import BACKGROUND
 from assistant.retrieve.codes import asked_document, coded_sentences
+from assistant.retrieve.content import has_content, question_words
 from assistant.retrieve.counts import wants_count
 from assistant.retrieve.english import unknown_names
 from assistant.retrieve.expand import add_following, expand_enumeration, with_byline
@@ -46,11 +47,9 @@ from assistant.retrieve.rules import (
     anchored,
     asks_author,
     can_answer,
-    has_content,
     home_documents,
     is_multi_part,
     lacking_anchors,
-    question_words,
     role_sentences,
     titled_people,
     wanted_sentence,
@@ -192,7 +191,7 @@ class EvidenceSelector:
 
     def has_content(self, question: str) -> bool:
         """The question has a word the corpus (or its translations) knows, an anchor or a
-        domain phrase (see :func:`assistant.retrieve.rules.has_content`)."""
+        domain phrase (see :func:`assistant.retrieve.content.has_content`)."""
         words = question_words(question)
         known = self.index.known_terms(words)
         if self.translations is not None and detect_language(question) == "en":

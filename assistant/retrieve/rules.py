@@ -14,8 +14,8 @@ list of known questions:
   named beside it, a day for "on what date", and no other year, quarter or month than
   the one asked for in the sentences that answer, no other number of a numbered name
   ("Vụ Địa phương II" for "Department I") and no other place (``near_miss.py``);
-- :func:`has_content`: a question with no word the corpus or the glossary knows and no
-  anchor (emoji, "NEAR(x y)", a stray quote) asks nothing the corpus can answer.
+
+Whether a question asks about anything at all is ``content.py``'s.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from assistant.retrieve import near_miss
 from assistant.retrieve.codes import asked_document
 from assistant.retrieve.counts import counted_noun, has_count, wants_count
 from assistant.retrieve.english import english_counted, english_role
-from assistant.retrieve.glossary import concepts
 from assistant.retrieve.hybrid import Passage
 from assistant.retrieve.near_miss import other_number, other_places, other_year, place_anchors
 from assistant.retrieve.parts import question_parts
@@ -52,7 +51,6 @@ from assistant.retrieve.timing import (
     sentence_start,
 )
 from assistant.vietnamese import (
-    content_tokens,
     detect_language,
     english_stems,
     fold,
@@ -359,40 +357,3 @@ def _about(e: Sentence, places: Sequence[str], chosen: Sequence[Sentence],
     own = [paragraph] if paragraph and not other_places(paragraph, places) else []
     context = " ".join([e.title, e.publisher, *own, *(c.text for c in before)])
     return any(contains_term(match_normalize(context), p) for p in places)
-
-
-# English auxiliaries the stopwords leave in: they ask about nothing ("Will it rain ...?")
-_EN_AUXILIARIES = frozenset({"will", "would", "can", "could", "shall", "should", "may",
-                             "might", "must"})
-
-
-def has_content(question: str, known: set[str]) -> bool:
-    """Whether the question has something to look for: an anchor, a domain phrase of the
-    glossary, or a content word in ``known`` (the corpus' words among the question's).
-    An English question with names needs, besides them, no other word or one in ``known``.
-
-    >>> has_content("🙂🙂", set()), has_content("NEAR(x y) AND z*", set())
-    (False, False)
-    >>> has_content("Who is A Pot?", set()), has_content("What is the weather in Kon Tum?",
-    ...                                                   {"kon", "tum"})
-    (True, False)
-    """
-    english = detect_language(question) == "en"
-    if english and concepts(question):
-        return True
-    words = {t for t in content_tokens(question) if "_" not in t}
-    named = anchors(question)
-    if named and english:
-        # besides its names, an English question asks about something: a word of it the
-        # articles (or their translations) know ("Will it rain in Buôn Ma Thuột tomorrow?"
-        # knows only the place)
-        in_names = {w for a in named for w in a.split()}
-        asked = {w for w in words if w not in in_names and w not in _EN_AUXILIARIES
-                 and not w.isdigit()}
-        return not asked or bool(asked & known)
-    return bool(named) or bool(words & known)
-
-
-def question_words(question: str) -> list[str]:
-    """The question's content words to look up in the corpus vocabulary."""
-    return sorted(t for t in content_tokens(question) if "_" not in t and not t.isdigit())
