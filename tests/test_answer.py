@@ -463,6 +463,14 @@ def test_a_question_about_two_articles_is_answered_from_both(
          "a figure for another scope"),
         ("Năm 2023, các địa phương trong Cụm thi đua số III đã cử bao nhiêu lượt cán bộ đi đào "
          "tạo, bồi dưỡng?", ""),
+        # in a question in parts the count is the cluster's; Tháp Mười is the other part's,
+        # unless the count part points back to the place ("did it admit")
+        ("How many new Party members did Cluster III admit in 2023, and which resolution did "
+         "Tháp Mười district follow when it streamlined its apparatus?", ""),
+        ("Cụm thi đua số III kết nạp bao nhiêu đảng viên mới năm 2023, và Huyện Tháp Mười sắp "
+         "xếp tổ chức bộ máy theo nghị quyết nào?", ""),
+        ("Which cluster does Đà Nẵng belong to, and how many new Party members did it admit in "
+         "2023?", "a figure for another scope"),
         # article 000 mentions the national conference of 04/01/2023 in passing; the one it
         # names a chair for is its own, of 28/9
         ("Who presided over the national review conference held in January 2023?",

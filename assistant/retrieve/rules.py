@@ -276,10 +276,36 @@ def can_answer(question: str, chosen: Sequence[Sentence],
                       match_normalize(sentence_start(e, doc_texts) + e.text))
             for e in answering):
         return False, "not a national figure"
-    if wants_count(question) and places and not any(
-            _about(e, places, chosen, sentence_start(e, doc_texts)) for e in answering):
+    counted = _counted_places(question) if wants_count(question) else []
+    if counted and not any(
+            _about(e, counted, chosen, sentence_start(e, doc_texts)) for e in answering):
         return False, "a figure for another scope"
     return True, ""
+
+
+# A part that points back to a place named before it: "..., and how many did it admit?"
+_POINTS_BACK = re.compile(r"\b(it|its|there|the province|this province|tinh nay|tinh do"
+                          r"|dia phuong nay|dia phuong do)\b")
+
+
+def _counted_places(question: str) -> list[str]:
+    """The places a count must be about: in a question in parts, those the part asking
+    "how many" names ("How many did the cluster admit, and which congress does Đồng
+    Tháp's plan follow?" counts for the cluster), and the ones before it when it points
+    back to them ("..., and how many did it admit?"); else all the question names.
+
+    >>> _counted_places("How many members did the cluster admit in 2023, and which "
+    ...                 "congress does Dong Thap's admission plan follow?")
+    []
+    >>> _counted_places("Which plan did Dong Thap adopt, and how many did it admit?")
+    ['dong thap']
+    """
+    parts = question_parts(question)
+    at = next((i for i, p in enumerate(parts) if wants_count(p)), None)
+    if at is None:
+        return place_anchors(question)
+    back = _POINTS_BACK.search(fold(nfc(parts[at])).lower())
+    return place_anchors(" ".join(parts[:at + 1] if back else parts[at:at + 1]))
 
 
 def role_sentences(question: str, chosen: Sequence[S], candidates: Sequence[S]) -> list[S]:
