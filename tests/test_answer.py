@@ -15,7 +15,7 @@ from assistant.retrieve.counts import counted_noun, has_count, wants_count
 from assistant.retrieve.english import english_counted, english_role, unknown_names
 from assistant.retrieve.expand import clause_chains
 from assistant.retrieve.glossary import asked_concept, names_concept
-from assistant.retrieve.near_miss import numbered
+from assistant.retrieve.near_miss import numbered, place_anchors
 from assistant.retrieve.question import (
     anchors,
     asks_person,
@@ -704,6 +704,13 @@ def test_numbered_names_pair_a_word_with_its_roman_numeral() -> None:
     # in English the numbered word is capitalized: "can I" numbers nothing
     assert numbered("Can I ask who heads Local Affairs Department I?", english=True) == {
         ("department", "i")}
+
+
+def test_places_are_names_after_a_level_not_after_dia_phuong() -> None:
+    # folded, "phường" (a ward) and the "phương" of "địa phương" (localities) are one word
+    assert place_anchors("Các địa phương Cụm thi đua số III cử bao nhiêu lượt cán bộ?") == []
+    assert place_anchors("Phường Lê Lợi của Thành phố Kon Tum có bao nhiêu đảng viên?") == [
+        "le loi", "kon tum"]
 
 
 def test_unknown_names_are_acronyms_and_capitalized_words_no_article_holds() -> None:

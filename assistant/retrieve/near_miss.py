@@ -18,7 +18,8 @@ from assistant.retrieve.timing import paragraph_start
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
 
 # Words right before a place name: an administrative level, or the Party committee of that
-# level ("Tỉnh ủy Bình Định" is Bình Định's); and right after it, in English.
+# level ("Tỉnh ủy Bình Định" is Bình Định's); and right after it, in English. "phuong" is
+# a ward ("phường"), not the "phương" of "địa phương" (localities), once folded.
 _PLACE_CUE = (r"(?:tinh|thanh pho|tp|huyen|xa|phuong|thi xa|tinh uy|thanh uy|huyen uy"
               r"|province|city|district|commune|in|at)")
 _PLACE_AFTER = r"(?:province|city|district|provincial|municipal|district-level)"
@@ -127,11 +128,14 @@ def place_anchors(question: str) -> list[str]:
     ['binh dinh']
     >>> place_anchors("How many new members did Gia Lai admit?")
     ['gia lai']
+    >>> place_anchors("Các địa phương Cụm thi đua số III kết nạp bao nhiêu đảng viên?")
+    []
     """
     folded = match_normalize(question)
     return [a for a in anchors(question) if not a[:1].isdigit() and "/" not in a
             and not a.startswith(("quy ", "thang "))
-            and (is_province(a) or re.search(rf"\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
+            and (is_province(a)
+                 or re.search(rf"(?<!dia )\b{_PLACE_CUE}\s+{re.escape(a)}\b", folded)
                  or re.search(rf"\b{re.escape(a)}(?:'s)?\s+{_PLACE_AFTER}\b", folded))]
 
 
