@@ -55,12 +55,16 @@ from assistant.retrieve.rules import (
     wanted_sentence,
 )
 from assistant.retrieve.sentences import Evidence, EvidenceResult
-from assistant.retrieve.timing import dated_as_asked
+from assistant.retrieve.timing import dated_as_asked, opening
 from assistant.vietnamese import content_tokens, detect_language, english_stems
 
 # Weight of the question-word overlap next to the cosine similarity (calibrated on
 # eval/gold.jsonl plus out-of-domain questions; see README, "Refusal").
 LEXICAL_WEIGHT = 0.3
+# A question word the sentence lacks but its article's opening has (``timing.opening``:
+# "Cụm thi đua số III" for every clause of the cluster's report) counts at this share of
+# its weight: the sentence that says it still outranks one that only inherits it.
+OPENING_SHARE = 0.5
 # Weight of a question word the corpus lacks, as a share of the mean known word's weight
 # (English questions only, see EvidenceSelector.question_weights).
 UNKNOWN_SHARE = 0.5
@@ -228,11 +232,14 @@ class EvidenceSelector:
         seen: set[tuple[str, int, int]] = set()
         out: list[Evidence] = []
         vec_cache: dict[str, list[tuple[int, int, np.ndarray]]] = {}
+        leads: dict[str, set[str]] = {}
         texts = texts if texts is not None else self.document_texts(passages)
         for rank, p in enumerate(passages):
+            doc_text = texts[p.doc_id]
             if p.doc_id not in vec_cache:
                 vec_cache[p.doc_id] = self.index.sentence_vectors(p.doc_id)
-            doc_text = texts[p.doc_id]
+                lead = opening(doc_text)
+                leads[p.doc_id] = content_tokens(f"{lead} {glossary.written_out(lead)}")
             for start, end, vec in vec_cache[p.doc_id]:
                 if end <= p.start or start >= p.end or (p.doc_id, start, end) in seen:
                     continue
@@ -244,25 +251,13 @@ class EvidenceSelector:
                     continue
                 dense = float(np.dot(qvec, vec))
                 stoks = content_tokens(f"{text} {glossary.written_out(text)}")
-                lexical = (
-                    sum(w for t, w in weights.items() if t in stoks) / total if total else 0.0
-                )
+                lexical = sum(w if t in stoks else OPENING_SHARE * w for t, w in weights.items()
+                              if t in stoks or t in leads[p.doc_id]) / (total or 1.0)
                 prior = 0.01 * (len(passages) - rank) / max(len(passages), 1)
-                out.append(
-                    Evidence(
-                        doc_id=p.doc_id,
-                        start=start,
-                        end=end,
-                        text=text,
-                        score=dense + LEXICAL_WEIGHT * lexical + prior,
-                        dense=dense,
-                        lexical=lexical,
-                        title=p.title,
-                        date=p.date,
-                        publisher=p.publisher,
-                        chunk_id=p.chunk_id,
-                    )
-                )
+                out.append(Evidence(
+                    doc_id=p.doc_id, start=start, end=end, text=text,
+                    score=dense + LEXICAL_WEIGHT * lexical + prior, dense=dense, lexical=lexical,
+                    title=p.title, date=p.date, publisher=p.publisher, chunk_id=p.chunk_id))
         return out
 
     def select(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from assistant.retrieve.gazetteer import is_province
 from assistant.retrieve.question import anchors, contains_term
 from assistant.retrieve.sentences import Sentence, Translated
-from assistant.retrieve.timing import paragraph_start
+from assistant.retrieve.timing import opening, paragraph_start
 from assistant.vietnamese import detect_language, fold, match_normalize, nfc
 
 # Words right before a place name: an administrative level, or the Party committee of that
@@ -139,9 +139,7 @@ def place_anchors(question: str) -> list[str]:
                  or re.search(rf"\b{re.escape(a)}(?:'s)?\s+{_PLACE_AFTER}\b", folded))]
 
 
-# An article's opening (its date line and first sentence: "Chiều 28/9, Ban Tổ chức Trung
-# ương tổ chức Hội nghị ..."), and a day and month written in it.
-_LEAD_CHARS = 400
+# A day and month written in an article's opening (``timing.opening``).
 _DAY_MONTH = re.compile(r"\b\d{1,2}[/-]\d{1,2}\b")
 
 
@@ -157,7 +155,7 @@ def other_month(question: str, people: Sequence[Sentence],
     if len(months) != 1 or not people:  # two months: two events
         return ""
     for e in people:
-        lead = match_normalize((doc_texts or {}).get(e.doc_id, "")[:_LEAD_CHARS])
+        lead = match_normalize(opening((doc_texts or {}).get(e.doc_id, "")))
         own = match_normalize(f"{paragraph_start(e, doc_texts)} {e.text}")
         if not _DAY_MONTH.search(lead) or any(
                 contains_term(own, m) or contains_term(lead, m) for m in months):

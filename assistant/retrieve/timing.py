@@ -28,6 +28,16 @@ YEAR_MARGIN = 0.05
 WHICH_YEAR = re.compile(r"\b(nam nao|which year|what year|for which year|nam bao nhieu)\b")
 
 
+# An article's opening: its header, title, date line and first sentence ("Chiều 28/9, Ban
+# Tổ chức Trung ương tổ chức Hội nghị ..."): what the whole article is about.
+OPENING_CHARS = 400
+
+
+def opening(text: str) -> str:
+    """The opening of an article's ``text`` (its first ``OPENING_CHARS`` characters)."""
+    return text[:OPENING_CHARS]
+
+
 def sentence_start(e: Sentence, doc_texts: dict[str, str] | None) -> str:
     """The text from the start of the sentence holding ``e`` (a clause) up to ``e``."""
     text = (doc_texts or {}).get(e.doc_id, "")
