@@ -191,6 +191,11 @@ class EvidenceSelector:
                           and e.score >= scored[0].score - KIND_MARGIN][:1]
             out += [same[k] for e in picks if (k := (e.doc_id, e.start)) in same
                     and same[k] not in out]
+            if kind is not None and wants_count(part) and not any(kind(e) for e in out):
+                # the count the part asks for, from its best article if not retrieved
+                extra = self.article_sentence(part, pvec, scored[0], scored[0].score, kind,
+                                              texts, [*cands, *out])
+                out += [extra] if extra is not None else []
         return out
 
     def has_content(self, question: str) -> bool:

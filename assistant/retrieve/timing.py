@@ -71,10 +71,12 @@ def own_times(e: Sentence, doc_texts: dict[str, str] | None,
               asked: Collection[str] = ()) -> tuple[set[str], set[str]]:
     """The years and quarters ``e`` is about: its own (with the start of its sentence),
     else its paragraph's ("Chiều 3/12 ... tháng 12 năm 2018. Đồng chí ... chủ trì hội
-    nghị." is about 2018)."""
+    nghị." is about 2018), else its article's opening's (:func:`opening`)."""
     years, quarters = times(e, context=sentence_start(e, doc_texts), asked=asked)
     if not years:
         years = times(e, context=paragraph_start(e, doc_texts))[0]
+    if not years:
+        years = set(YEAR.findall(match_normalize(opening((doc_texts or {}).get(e.doc_id, "")))))
     return years, quarters
 
 
