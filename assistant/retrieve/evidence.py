@@ -376,9 +376,9 @@ class EvidenceSelector:
         """The best-scored sentence of ``kind`` anywhere in ``best``'s article, within
         ``KIND_MARGIN`` of the ``floor`` score: "Who gave the concluding remarks ...?" is
         answered by "Kết luận Hội nghị, đồng chí ..." in a chunk the rest of the question
-        outranked. None when the article has no such sentence. Used for a person or a
-        numbered document ("Which resolution ...?"), not for dates: a date from elsewhere
-        in the article answered an unanswerable question."""
+        outranked. None when the article has no such sentence. Used for a person, a
+        numbered document ("Which resolution ...?") and a part's count, not for dates: a
+        date from elsewhere in the article answered an unanswerable question."""
         text = texts.get(best.doc_id, "")
         if not text:
             return None
