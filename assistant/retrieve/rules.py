@@ -25,12 +25,17 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from assistant.retrieve import near_miss
 from assistant.retrieve.codes import asked_document
 from assistant.retrieve.counts import counted_noun, has_count, wants_count
 from assistant.retrieve.english import english_counted, english_role
 from assistant.retrieve.hybrid import Passage
-from assistant.retrieve.near_miss import other_number, other_places, other_year, place_anchors
+from assistant.retrieve.near_miss import (
+    other_month,
+    other_number,
+    other_places,
+    other_year,
+    place_anchors,
+)
 from assistant.retrieve.parts import question_parts
 from assistant.retrieve.question import (
     anchors,
@@ -249,7 +254,7 @@ def can_answer(question: str, chosen: Sequence[Sentence],
     if other:
         return False, f"another year than {other}"
     single = asks_person(question) and not is_multi_part(question)  # one event asked
-    other = near_miss.other_month(question, answering, doc_texts) if single else ""
+    other = other_month(question, answering, doc_texts) if single else ""
     if other:
         return False, f"another event than the one of {other}"
     asked = anchors(question)
